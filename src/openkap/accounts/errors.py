@@ -1,0 +1,23 @@
+"""Errors of the accounts domain."""
+
+from openkap.core.errors import BadRequest, Conflict, NotAuthenticated, TooManyAttempts
+
+
+class InvalidCredentials(NotAuthenticated):
+    """E-mail or password is wrong (never says which)."""
+
+
+class LoginThrottled(TooManyAttempts):
+    """Too many failed sign-ins for one account in the window."""
+
+
+class InvalidMfaCode(BadRequest):
+    """The one-time code does not match."""
+
+
+class WeakPassword(BadRequest):
+    """The new password does not meet the policy."""
+
+
+class EmailTaken(Conflict):
+    """Another account already uses this e-mail address."""

@@ -1,0 +1,170 @@
+"""Organisations, users, roles, passwords and MFA."""
+
+import uuid
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from openkap.accounts.errors import EmailTaken, InvalidMfaCode, WeakPassword
+from openkap.accounts.principal import Principal
+from openkap.core import audit
+from openkap.core.audit import AuditChainHead
+from openkap.core.errors import BadRequest, NotFound
+from openkap.core.models import Organization, Role, Site, User, UserRole
+from openkap.core.security import (
+    hash_password,
+    new_totp_secret,
+    password_problem,
+    totp_matching_step,
+    verify_password,
+)
+from openkap.core.time import utcnow
+
+
+def create_organization(
+    session: Session, *, name: str, slug: str, require_mfa: bool = False
+) -> Organization:
+    """Create a clinic and start its audit chain."""
+    organization = Organization(name=name, slug=slug, require_mfa=require_mfa)
+    session.add(organization)
+    session.flush()
+    session.add(AuditChainHead(organization_id=organization.id))
+    return organization
+
+
+def create_site(session: Session, *, organization: Organization, name: str, address: str = "") -> Site:
+    """Add a site (a physical location) to a clinic."""
+    site = Site(organization_id=organization.id, name=name, address=address)
+    session.add(site)
+    return site
+
+
+def _check_password(password: str) -> None:
+    problem = password_problem(password)
+    if problem:
+        raise WeakPassword(problem)
+
+
+def role_rows(roles: Iterable[Role]) -> list[UserRole]:
+    return [UserRole(role=Role(role).value) for role in sorted(set(roles))]
+
+
+def create_user(
+    session: Session,
+    *,
+    organization_id: uuid.UUID,
+    email: str,
+    full_name: str,
+    password: str,
+    roles: Iterable[Role],
+    by: Principal | None,
+) -> User:
+    """Create a user account in a clinic."""
+    _check_password(password)
+    email = email.strip().lower()
+    if session.scalars(select(User.id).where(User.email == email)).first() is not None:
+        raise EmailTaken(f"An account with the e-mail {email} already exists.")
+    user = User(
+        organization_id=organization_id, email=email, full_name=full_name.strip(),
+        password_hash=hash_password(password), role_rows=role_rows(roles),
+    )
+    session.add(user)
+    session.flush()
+    if by is not None:
+        audit.record(session, actor=by.actor, action="user.created", resource_type="user",
+                     resource_id=user.id)
+    return user
+
+
+def list_users(session: Session, *, organization_id: uuid.UUID) -> list[User]:
+    """List a clinic's users by name."""
+    return list(session.scalars(
+        select(User).where(User.organization_id == organization_id).order_by(User.full_name)
+    ))
+
+
+def get_user(session: Session, *, organization_id: uuid.UUID, user_id: uuid.UUID) -> User:
+    """Return a user of this clinic, or NotFound (other clinics' users do not exist here)."""
+    user = session.get(User, user_id)
+    if user is None or user.organization_id != organization_id:
+        raise NotFound("No such user.")
+    return user
+
+
+def update_user(
+    session: Session, *, user: User, roles: Iterable[Role], is_active: bool, by: Principal
+) -> User:
+    """Change a user's roles and whether the account may sign in."""
+    new_roles = sorted(set(roles))
+    if user.id == by.user.id and (Role.admin not in new_roles or not is_active):
+        raise BadRequest("You cannot remove your own administrator role or deactivate yourself.")
+    user.role_rows = role_rows(new_roles)
+    user.is_active = is_active
+    audit.record(session, actor=by.actor, action="user.updated", resource_type="user",
+                 resource_id=user.id, detail=f"roles={','.join(new_roles)} active={is_active}")
+    return user
+
+
+def change_password(session: Session, *, principal: Principal, current: str, new: str) -> None:
+    """Change one's own password after checking the current one."""
+    user = principal.user
+    if not verify_password(user.password_hash, current):
+        raise BadRequest("The current password is incorrect.")
+    _check_password(new)
+    user.password_hash = hash_password(new)
+    user.password_changed_at = utcnow()
+    audit.record(session, actor=principal.actor, action="password.changed", resource_type="user",
+                 resource_id=user.id)
+
+
+def begin_mfa_enrolment(session: Session, *, user: User) -> str:
+    """Create a pending TOTP secret for the user to add to an authenticator app."""
+    if user.totp_pending_secret is None:
+        user.totp_pending_secret = new_totp_secret()
+    return user.totp_pending_secret
+
+
+def confirm_mfa_enrolment(session: Session, *, principal: Principal, code: str) -> None:
+    """Turn MFA on once the user proves the authenticator works."""
+    user = principal.user
+    secret = user.totp_pending_secret
+    if secret is None:
+        raise BadRequest("Start MFA enrolment before confirming it.")
+    step = totp_matching_step(secret, code, after_step=None)
+    if step is None:
+        raise InvalidMfaCode("That code does not match. Check the time on your device and retry.")
+    user.totp_secret, user.totp_pending_secret, user.totp_last_step = secret, None, step
+    audit.record(session, actor=principal.actor, action="mfa.enabled", resource_type="user",
+                 resource_id=user.id)
+
+
+def check_mfa_code(session: Session, *, user: User, code: str) -> bool:
+    """Verify a sign-in code, refusing a code that was already used."""
+    if user.totp_secret is None:
+        return False
+    step = totp_matching_step(user.totp_secret, code, after_step=user.totp_last_step)
+    if step is None:
+        return False
+    user.totp_last_step = step
+    return True
+
+
+def disable_mfa(session: Session, *, principal: Principal, password: str) -> None:
+    """Turn MFA off after re-checking the password; refused where the clinic requires it."""
+    user = principal.user
+    if user.organization.require_mfa:
+        raise BadRequest("Your clinic requires MFA, so it cannot be turned off.")
+    if not verify_password(user.password_hash, password):
+        raise BadRequest("The password is incorrect.")
+    user.totp_secret = user.totp_pending_secret = None
+    audit.record(session, actor=principal.actor, action="mfa.disabled", resource_type="user",
+                 resource_id=user.id)
+
+
+def set_mfa_requirement(session: Session, *, principal: Principal, required: bool) -> None:
+    """Require (or stop requiring) MFA for every user of the clinic."""
+    principal.user.organization.require_mfa = required
+    audit.record(session, actor=principal.actor, action="organization.mfa_requirement",
+                 resource_type="organization", resource_id=principal.organization_id,
+                 detail=f"required={required}")

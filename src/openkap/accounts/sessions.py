@@ -1,0 +1,236 @@
+"""Signing in: throttled password checks, browser sessions and bearer tokens."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from openkap.accounts.errors import InvalidCredentials, LoginThrottled
+from openkap.accounts.principal import actor_for
+from openkap.accounts.service import check_mfa_code
+from openkap.core import audit
+from openkap.core.config import get_settings
+from openkap.core.models import ApiToken, LoginAttempt, User, UserSession
+from openkap.core.security import hash_password, new_token, token_digest, verify_password
+from openkap.core.time import utcnow
+
+# Verifying against a real hash when the account is unknown keeps response times alike, so timing
+# does not reveal which e-mail addresses have accounts.
+_DUMMY_HASH = hash_password("openkap-timing-equaliser")
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoginOutcome:
+    """The result of a password check: a user, or the error to show."""
+
+    user: User | None
+    error: LoginThrottled | InvalidCredentials | None
+
+
+def _account_key(email: str) -> str:
+    return token_digest(email.strip().lower())
+
+
+def find_user_by_email(session: Session, *, email: str) -> User | None:
+    """Return the account with this e-mail address, if any."""
+    return session.scalars(select(User).where(User.email == email.strip().lower())).one_or_none()
+
+
+def _recent_failures(session: Session, *, account_key: str, since: datetime) -> list[datetime]:
+    last_success = session.scalar(
+        select(func.max(LoginAttempt.attempted_at)).where(
+            LoginAttempt.account_key == account_key, LoginAttempt.succeeded.is_(True)
+        )
+    )
+    start = max(since, last_success) if last_success else since
+    return list(
+        session.scalars(
+            select(LoginAttempt.attempted_at)
+            .where(
+                LoginAttempt.account_key == account_key,
+                LoginAttempt.succeeded.is_(False),
+                LoginAttempt.attempted_at > start,
+            )
+            .order_by(LoginAttempt.attempted_at)
+        )
+    )
+
+
+def _throttle_error(failures: list[datetime], window: timedelta) -> LoginThrottled:
+    retry_at = failures[0] + window
+    minutes = max(1, int((retry_at - utcnow()).total_seconds() // 60) + 1)
+    return LoginThrottled(
+        f"Too many failed sign-in attempts for this account. Try again in {minutes} minute"
+        f"{'s' if minutes != 1 else ''}, or ask your clinic administrator to help."
+    )
+
+
+def _throttled(
+    session: Session, *, account_key: str, actor: audit.Actor, user_id: uuid.UUID | None
+) -> LoginThrottled | None:
+    """Refuse (and audit) a sign-in step when the account has failed too often recently."""
+    settings = get_settings()
+    window = timedelta(minutes=settings.login_window_minutes)
+    failures = _recent_failures(session, account_key=account_key, since=utcnow() - window)
+    if len(failures) < settings.login_max_failures:
+        return None
+    audit.record(session, actor=actor, action="login.throttled", resource_type="user",
+                 resource_id=user_id)
+    return _throttle_error(failures, window)
+
+
+def authenticate(
+    session: Session, *, email: str, password: str, client_address: str
+) -> LoginOutcome:
+    """Check a password, throttling repeated failures per account; every outcome is audited."""
+    key = _account_key(email)
+    user = find_user_by_email(session, email=email)
+    actor = actor_for(user, client_address=client_address)
+    throttled = _throttled(session, account_key=key, actor=actor, user_id=user.id if user else None)
+    if throttled:
+        return LoginOutcome(user=None, error=throttled)
+    matches = verify_password(user.password_hash if user else _DUMMY_HASH, password)
+    succeeded = bool(user and user.is_active and matches)
+    session.add(LoginAttempt(account_key=key, succeeded=succeeded))
+    audit.record(session, actor=actor, action="login.succeeded" if succeeded else "login.failed",
+                 resource_type="user", resource_id=user.id if user else None)
+    if not succeeded:
+        return LoginOutcome(user=None, error=InvalidCredentials("E-mail or password is incorrect."))
+    return LoginOutcome(user=user, error=None)
+
+
+def start_web_session(
+    session: Session, *, user: User, client_address: str, mfa_passed: bool
+) -> tuple[UserSession, str]:
+    """Open a browser session; returns the record and the raw cookie token."""
+    token = new_token()
+    record = UserSession(
+        token_hash=token_digest(token), user_id=user.id, csrf_token=new_token(),
+        mfa_passed=mfa_passed, client_address=client_address[:64],
+    )
+    session.add(record)
+    return record, token
+
+
+def _session_expired(record: UserSession, now: datetime) -> bool:
+    settings = get_settings()
+    idle = timedelta(minutes=settings.session_idle_minutes)
+    absolute = timedelta(hours=settings.session_absolute_hours)
+    return now - record.last_seen_at > idle or now - record.created_at > absolute
+
+
+def resolve_web_session(session: Session, *, token: str) -> UserSession | None:
+    """Return the live session for a cookie token, ending it if it has timed out."""
+    record = session.scalars(
+        select(UserSession).where(UserSession.token_hash == token_digest(token))
+    ).one_or_none()
+    if record is None or record.ended_at is not None:
+        return None
+    now = utcnow()
+    if _session_expired(record, now):
+        record.ended_at = now
+        return None
+    record.last_seen_at = now
+    return record
+
+
+def end_web_session(session: Session, *, record: UserSession) -> None:
+    """Sign a browser session out."""
+    record.ended_at = utcnow()
+
+
+def issue_access_token(session: Session, *, user: User) -> tuple[ApiToken, str]:
+    """Issue a short-lived bearer token for the OAuth2 password flow."""
+    minutes = get_settings().access_token_minutes
+    return _new_api_token(session, user=user, name="password flow", kind="access",
+                          expires_at=utcnow() + timedelta(minutes=minutes))
+
+
+def create_personal_token(
+    session: Session, *, user: User, name: str, expires_in_days: int | None, client_address: str
+) -> tuple[ApiToken, str]:
+    """Create a named, revocable personal API token."""
+    expires_at = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
+    record, raw = _new_api_token(session, user=user, name=name, kind="personal",
+                                 expires_at=expires_at)
+    audit.record(session, actor=actor_for(user, client_address=client_address),
+                 action="token.created", resource_type="api_token", resource_id=record.id)
+    return record, raw
+
+
+def _new_api_token(
+    session: Session, *, user: User, name: str, kind: str, expires_at: datetime | None
+) -> tuple[ApiToken, str]:
+    raw = new_token("okp_")
+    record = ApiToken(token_hash=token_digest(raw), user_id=user.id, name=name, kind=kind,
+                      prefix=raw[:8], expires_at=expires_at)
+    session.add(record)
+    session.flush()
+    return record, raw
+
+
+def list_personal_tokens(session: Session, *, user: User) -> list[ApiToken]:
+    """List a user's personal tokens, newest first."""
+    return list(session.scalars(
+        select(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.kind == "personal")
+        .order_by(ApiToken.created_at.desc())
+    ))
+
+
+def revoke_token(
+    session: Session, *, user: User, token_id: uuid.UUID, client_address: str
+) -> ApiToken | None:
+    """Revoke one of the user's own tokens; returns None when it is not theirs."""
+    record = session.get(ApiToken, token_id)
+    if record is None or record.user_id != user.id:
+        return None
+    if record.revoked_at is None:
+        record.revoked_at = utcnow()
+        audit.record(session, actor=actor_for(user, client_address=client_address),
+                     action="token.revoked", resource_type="api_token", resource_id=record.id)
+    return record
+
+
+def resolve_bearer(session: Session, *, token: str) -> User | None:
+    """Return the active user a bearer token belongs to, if the token is live."""
+    record = session.scalars(
+        select(ApiToken).where(ApiToken.token_hash == token_digest(token))
+    ).one_or_none()
+    now = utcnow()
+    if record is None or record.revoked_at is not None:
+        return None
+    if record.expires_at is not None and record.expires_at <= now:
+        return None
+    user = session.get(User, record.user_id)
+    if user is None or not user.is_active:
+        return None
+    record.last_used_at = now
+    return user
+
+
+def pending_web_session(session: Session, *, token: str) -> tuple[UserSession, User] | None:
+    """Return a live session still waiting for its second factor, with its user."""
+    record = resolve_web_session(session, token=token)
+    user = session.get(User, record.user_id) if record else None
+    if record is None or user is None or record.mfa_passed or not user.mfa_enabled:
+        return None
+    return record, user
+
+
+def pass_second_factor(
+    session: Session, *, user: User, code: str, client_address: str
+) -> LoginThrottled | InvalidCredentials | None:
+    """Check a sign-in TOTP code under the same per-account throttle as passwords."""
+    key = _account_key(user.email)
+    actor = actor_for(user, client_address=client_address)
+    throttled = _throttled(session, account_key=key, actor=actor, user_id=user.id)
+    if throttled:
+        return throttled
+    passed = check_mfa_code(session, user=user, code=code)
+    session.add(LoginAttempt(account_key=key, succeeded=passed))
+    audit.record(session, actor=actor, action="mfa.passed" if passed else "mfa.failed",
+                 resource_type="user", resource_id=user.id)
+    return None if passed else InvalidCredentials("That code is not valid. Try the current one.")

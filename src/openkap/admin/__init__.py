@@ -1,0 +1,1 @@
+"""Clinic administration: users and roles, MFA policy, the audit log."""

@@ -1,0 +1,104 @@
+"""Administration JSON API: users and the audit log."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from openkap.accounts import service as accounts
+from openkap.accounts.principal import Principal
+from openkap.accounts.schemas import UserCreate, UserRead
+from openkap.admin.service import AuditFilter, list_audit_events
+from openkap.core.deps import DbSession, api_permission
+from openkap.core.models import Role
+from openkap.core.permissions import Permission
+from openkap.core.responses import error_responses
+
+router = APIRouter(prefix="/api/v1", tags=["administration"])
+Admin = Annotated[Principal, Depends(api_permission(Permission.user_manage))]
+Auditor = Annotated[Principal, Depends(api_permission(Permission.audit_read))]
+
+
+class UserUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    roles: list[Role] = Field(min_length=1)
+    is_active: bool
+
+
+class AuditEventRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    seq: int
+    id: uuid.UUID
+    occurred_at: datetime
+    user_id: uuid.UUID | None
+    user_roles: str
+    action: str
+    resource_type: str
+    resource_id: str | None
+    patient_id: uuid.UUID | None
+    client_address: str
+    detail: str
+
+
+class AuditPage(BaseModel):
+    items: list[AuditEventRead]
+    next_cursor: int | None = Field(description="Pass as `before` for older events")
+
+
+@router.get("/users", response_model=list[UserRead], responses=error_responses(401, 403))
+def list_users(session: DbSession, principal: Admin) -> list[UserRead]:
+    """List the clinic's users."""
+    users = accounts.list_users(session, organization_id=principal.organization_id)
+    return [UserRead.model_validate(u) for u in users]
+
+
+@router.post("/users", response_model=UserRead, status_code=201,
+             responses=error_responses(400, 401, 403, 409, 422))
+def create_user(session: DbSession, principal: Admin, body: UserCreate) -> UserRead:
+    """Create a user in the caller's clinic."""
+    user = accounts.create_user(
+        session, organization_id=principal.organization_id, email=body.email,
+        full_name=body.full_name, password=body.password, roles=body.roles, by=principal,
+    )
+    return UserRead.model_validate(user)
+
+
+@router.get("/users/{user_id}", response_model=UserRead, responses=error_responses(401, 403, 404, 422))
+def read_user(session: DbSession, principal: Admin, user_id: uuid.UUID) -> UserRead:
+    """Return one user of the clinic."""
+    user = accounts.get_user(session, organization_id=principal.organization_id, user_id=user_id)
+    return UserRead.model_validate(user)
+
+
+@router.put("/users/{user_id}", response_model=UserRead,
+            responses=error_responses(400, 401, 403, 404, 422))
+def update_user(session: DbSession, principal: Admin, user_id: uuid.UUID,
+                body: UserUpdate) -> UserRead:
+    """Set a user's roles and whether the account may sign in."""
+    user = accounts.get_user(session, organization_id=principal.organization_id, user_id=user_id)
+    user = accounts.update_user(session, user=user, roles=body.roles, is_active=body.is_active,
+                                by=principal)
+    return UserRead.model_validate(user)
+
+
+@router.get("/audit-events", response_model=AuditPage, responses=error_responses(401, 403, 422))
+def audit_events(
+    session: DbSession,
+    principal: Auditor,
+    patient_id: uuid.UUID | None = None,
+    user_id: uuid.UUID | None = None,
+    action: Annotated[str | None, Query(max_length=64)] = None,
+    before: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> AuditPage:
+    """List audit events, newest first; filter by patient to see who accessed a record."""
+    events, cursor = list_audit_events(
+        session, by=principal, where=AuditFilter(patient_id=patient_id, user_id=user_id,
+                                                 action=action),
+        before_seq=before, limit=limit,
+    )
+    return AuditPage(items=[AuditEventRead.model_validate(e) for e in events], next_cursor=cursor)

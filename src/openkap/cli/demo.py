@@ -1,0 +1,54 @@
+"""`openkap demo`: load a synthetic clinic, each domain adding its own part."""
+
+from collections.abc import Callable
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from sqlalchemy import select
+
+from openkap.accounts import demo as accounts_demo
+from openkap.accounts.demo import STAFF, demo_email
+from openkap.core.db import session_scope
+from openkap.core.demo import DEMO_PASSWORD, DEMO_SLUG, DemoContext
+from openkap.core.models import Organization
+from openkap.core.tenancy import all_tenants
+from openkap.models_registry import load_all
+from openkap.patients import demo as patients_demo
+
+console = Console()
+
+# In pathway order: each generator may use what the earlier ones created.
+GENERATORS: list[Callable[[DemoContext], None]] = [accounts_demo.generate, patients_demo.generate]
+
+
+def demo(
+    patients: int = typer.Option(200, min=0, max=100_000, help="How many patients"),
+    seed: int = typer.Option(42, help="Seed: the same seed gives the same clinic"),
+) -> None:
+    """Load a synthetic clinic into the configured database (once; reruns leave it as it is)."""
+    load_all()
+    with session_scope() as session, all_tenants(session):
+        if session.scalars(select(Organization).where(Organization.slug == DEMO_SLUG)).first():
+            console.print("The demo clinic is already loaded.")
+        else:
+            with Progress(console=console, transient=True) as progress:
+                task = progress.add_task("Creating the demo clinic", total=len(STAFF) + patients)
+                context = DemoContext(session=session, seed=seed, patient_count=patients,
+                                      advance=lambda steps: progress.advance(task, steps))
+                for generate in GENERATORS:
+                    generate(context)
+            console.print(f"[green]Created a clinic with {patients} patients (seed {seed}).[/green]")
+    print_logins()
+
+
+def print_logins() -> None:
+    """Show the demo accounts."""
+    console.print(f"Demo logins (password for all: [bold]{DEMO_PASSWORD}[/bold]):")
+    for handle, name, roles in STAFF:
+        console.print(f"  {demo_email(handle):34} {name} ({', '.join(r.value for r in roles)})")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the demo command to the root command."""
+    app.command("demo")(demo)

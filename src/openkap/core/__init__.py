@@ -1,0 +1,1 @@
+"""Platform core: configuration, database, errors, security, audit, tenancy."""

@@ -1,0 +1,38 @@
+"""Who may do what: the one table of role permissions, tested as a matrix."""
+
+import enum
+
+from openkap.core.models import Role
+
+
+class Permission(enum.StrEnum):
+    patient_read = "patient:read"
+    patient_write = "patient:write"
+    patient_mark_error = "patient:mark_error"
+    clinical_read = "clinical:read"
+    weight_write = "weight:write"
+    patient_access_log = "patient:access_log"
+    user_manage = "user:manage"
+    audit_read = "audit:read"
+
+
+_STAFF_WITH_PATIENTS = {Role.admin, Role.prescriber, Role.nurse, Role.therapist, Role.front_desk}
+_CLINICIANS = {Role.prescriber, Role.nurse, Role.therapist}
+
+# Front desk and administrators see who a patient is, never their clinical record; researchers see
+# nothing identifiable; patients reach only their own record, through the portal.
+PERMISSIONS: dict[Permission, frozenset[Role]] = {
+    Permission.patient_read: frozenset(_STAFF_WITH_PATIENTS),
+    Permission.patient_write: frozenset({Role.admin, Role.prescriber, Role.nurse, Role.front_desk}),
+    Permission.patient_mark_error: frozenset({Role.admin, Role.prescriber}),
+    Permission.clinical_read: frozenset(_CLINICIANS),
+    Permission.weight_write: frozenset({Role.prescriber, Role.nurse}),
+    Permission.patient_access_log: frozenset({Role.admin}),
+    Permission.user_manage: frozenset({Role.admin}),
+    Permission.audit_read: frozenset({Role.admin}),
+}
+
+
+def allows(roles: frozenset[Role], permission: Permission) -> bool:
+    """Tell whether any of the roles grants the permission."""
+    return not roles.isdisjoint(PERMISSIONS[permission])

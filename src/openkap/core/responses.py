@@ -1,0 +1,45 @@
+"""OpenAPI descriptions of the error responses a route can return."""
+
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class ErrorBody(BaseModel):
+    """The body of every error response."""
+
+    error: str
+    detail: str
+
+
+class FieldError(BaseModel):
+    name: str
+    message: str
+
+
+class ValidationErrorBody(ErrorBody):
+    fields: list[FieldError]
+
+
+_DESCRIPTIONS = {
+    400: "The request was understood but refused",
+    401: "No valid credentials",
+    403: "The caller's role does not allow this",
+    404: "No such record in the caller's clinic",
+    409: "The record changed since it was read, or the state forbids this",
+    412: "The If-Match version is not the current one",
+    422: "Malformed input; `fields` names the offending fields",
+    428: "The request must carry the record's version in If-Match",
+    429: "Too many attempts",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """Describe the listed error responses for a route's OpenAPI entry."""
+    return {
+        code: {
+            "model": ValidationErrorBody if code == 422 else ErrorBody,
+            "description": _DESCRIPTIONS[code],
+        }
+        for code in codes
+    }

@@ -1,0 +1,11 @@
+"""Imports every domain's models so the metadata is complete (for Alembic and the app)."""
+
+from openkap.core.model_base import Base
+
+
+def load_all() -> type[Base]:
+    """Import all model modules and return the declarative base."""
+    from openkap.core import audit, models  # noqa: F401
+    from openkap.patients import models as patient_models  # noqa: F401
+
+    return Base

@@ -1,0 +1,1 @@
+"""Patient registry: demographics, contacts, weights."""

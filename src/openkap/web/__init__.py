@@ -1,0 +1,1 @@
+"""Shared web layer: layout, templates, static files, page helpers."""

@@ -1,0 +1,49 @@
+"""Form handling shared by the pages: read fields, validate with the API's models."""
+
+from collections.abc import Mapping
+from typing import Annotated, TypeVar
+
+from fastapi import Depends, Request
+from pydantic import BaseModel, ValidationError
+
+from openkap.core.deps import CSRF_FIELD
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+MAX_FIELD_LENGTH = 2000
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """Return the submitted text fields (files and the CSRF token left out)."""
+    form = await request.form()
+    return {
+        key: value[:MAX_FIELD_LENGTH]
+        for key, value in form.items()
+        if isinstance(value, str) and key != CSRF_FIELD
+    }
+
+
+FormFields = Annotated[dict[str, str], Depends(form_fields)]
+
+
+def validate_form(
+    model: type[ModelT], data: Mapping[str, object]
+) -> tuple[ModelT | None, dict[str, str]]:
+    """Validate form fields; returns the model, or the errors keyed by field name."""
+    allowed = {key: value for key, value in data.items() if key in model.model_fields}
+    try:
+        return model.model_validate(allowed), {}
+    except ValidationError as invalid:
+        errors: dict[str, str] = {}
+        for error in invalid.errors():
+            name = str(error["loc"][0]) if error["loc"] else "_form"
+            errors.setdefault(name, error["msg"].removeprefix("Value error, "))
+        return None, errors
+
+
+async def form_lists(request: Request) -> dict[str, list[str]]:
+    """Return every submitted value per field (for checkbox groups)."""
+    form = await request.form()
+    return {key: [v for v in form.getlist(key) if isinstance(v, str)] for key in form}
+
+
+FormLists = Annotated[dict[str, list[str]], Depends(form_lists)]

@@ -1,0 +1,74 @@
+"""Jinja2 set-up shared by every domain's pages.
+
+A template named "patients/list.html" is loaded from the `templates/` folder of the package
+`openkap.patients`, so each domain keeps its own pages beside its code.
+"""
+
+from collections.abc import Callable
+from importlib import resources
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from jinja2 import BaseLoader, Environment, TemplateNotFound, select_autoescape
+
+from openkap.accounts.principal import Principal
+from openkap.core.permissions import Permission, allows
+
+
+class DomainLoader(BaseLoader):
+    """Load "domain/name.html" from the package openkap.<domain>/templates."""
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        domain, _, name = template.partition("/")
+        if not domain.isidentifier() or not name or ".." in name:
+            raise TemplateNotFound(template)
+        try:
+            source = resources.files(f"openkap.{domain}").joinpath("templates", name)
+            text = source.read_text(encoding="utf-8")
+        except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError) as missing:
+            raise TemplateNotFound(template) from missing
+        return text, str(source), lambda: True
+
+
+NAVIGATION: list[tuple[str, str, Permission | None]] = [
+    ("Patients", "/patients", Permission.patient_read),
+    ("Users", "/admin/users", Permission.user_manage),
+    ("Audit log", "/admin/audit", Permission.audit_read),
+    ("Account", "/account", None),
+]
+
+_environment = Environment(
+    loader=DomainLoader(), autoescape=select_autoescape(default=True), auto_reload=False
+)
+templates = Jinja2Templates(env=_environment)
+
+
+def navigation_for(principal: Principal | None) -> list[tuple[str, str]]:
+    """Return the menu entries the user's roles allow."""
+    if principal is None:
+        return []
+    return [
+        (label, href)
+        for label, href, permission in NAVIGATION
+        if permission is None or allows(principal.roles, permission)
+    ]
+
+
+def render(
+    request: Request,
+    template: str,
+    *,
+    principal: Principal | None = None,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    """Render a page with the layout's context (user, navigation, CSRF token)."""
+    csrf = principal.web_session.csrf_token if principal and principal.web_session else ""
+    base = {"principal": principal, "navigation": navigation_for(principal), "csrf_token": csrf}
+    return templates.TemplateResponse(
+        request, template, {**base, **context}, status_code=status_code
+    )
