@@ -4,14 +4,14 @@ from importlib import resources
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from openkap import models_registry
 from openkap.accounts import account_routes, login_routes
 from openkap.accounts import api as accounts_api
 from openkap.admin import api as admin_api
 from openkap.admin import routes as admin_routes
-from openkap.core.db import get_engine
+from openkap.core.db import get_engine, session_factory
 from openkap.core.handlers import install_error_handlers
 from openkap.patients import api as patients_api
 from openkap.patients import routes as patient_routes
@@ -21,12 +21,15 @@ password flow) or a personal API token, and send `Authorization: Bearer <token>`
 `{"error": "...", "detail": "..."}`; malformed input is 422 with `fields`."""
 
 
-def create_app(*, engine: Engine | None = None) -> FastAPI:
-    """Build the OpenKAP application on an engine (the configured database by default)."""
+def create_app(*, bind: Engine | Connection | None = None) -> FastAPI:
+    """Build the OpenKAP application on a database (the configured one by default).
+
+    Tests pass a connection inside a transaction they roll back afterwards.
+    """
     models_registry.load_all()
     app = FastAPI(title="OpenKAP", version="0.1.0", description=API_DESCRIPTION,
                   docs_url="/api/docs", redoc_url=None, openapi_url="/api/v1/openapi.json")
-    app.state.engine = engine or get_engine()
+    app.state.session_factory = session_factory(bind or get_engine())
     static = resources.files("openkap.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     for router in (accounts_api.router, patients_api.router, admin_api.router,

@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from openkap.core.config import get_settings
@@ -48,14 +48,17 @@ def get_engine() -> Engine:
     return build_engine(settings.database_url, echo=settings.sql_echo)
 
 
-@lru_cache
-def _session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+def session_factory(bind: Engine | Connection) -> sessionmaker[Session]:
+    """Return a session maker; on a connection, commits become savepoints of its transaction."""
+    return sessionmaker(
+        bind=bind, expire_on_commit=False, autoflush=True,
+        join_transaction_mode="create_savepoint",
+    )
 
 
 def new_session(engine: Engine | None = None) -> Session:
     """Open a session; the caller ends it through `commit_or_rollback`."""
-    return _session_factory(engine or get_engine())()
+    return session_factory(engine or get_engine())()
 
 
 def commit_or_rollback(session: Session, *, failed: bool) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal
 from openkap.accounts.sessions import resolve_bearer, resolve_web_session
-from openkap.core.db import commit_or_rollback, new_session
+from openkap.core.db import commit_or_rollback
 from openkap.core.errors import Forbidden, NotAuthenticated, OpenKapError
 from openkap.core.models import User, UserSession
 from openkap.core.permissions import Permission, allows
@@ -39,7 +39,7 @@ class MfaRequired(OpenKapError):
 
 def get_db(request: Request) -> Iterator[Session]:
     """Yield the request's session; the one commit point runs when the request ends."""
-    session = new_session(request.app.state.engine)
+    session: Session = request.app.state.session_factory()
     try:
         yield session
     except BaseException:

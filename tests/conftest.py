@@ -1,0 +1,91 @@
+"""Shared fixtures: every database test runs on SQLite and on PostgreSQL.
+
+Each test works inside a transaction that is rolled back afterwards, so tests see a migrated,
+empty database and cannot leak rows into each other.
+"""
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from openkap.app import create_app
+from openkap.core.db import build_engine, session_factory
+from openkap.core.migrate import upgrade
+from openkap.core.tenancy import all_tenants
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _postgres_server_url() -> str:
+    url = os.environ.get("OPENKAP_TEST_DATABASE_URL")
+    if url:
+        return url
+    if os.environ.get("CI"):
+        pytest.fail("CI must test on PostgreSQL: run the suite through `make test`")
+    pytest.skip("no PostgreSQL server given: run through `make test` (OPENKAP_TEST_DATABASE_URL)")
+
+
+def _create_postgres_database() -> tuple[str, Engine]:
+    server = make_url(_postgres_server_url())
+    name = f"openkap_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    return server.set(database=name).render_as_string(hide_password=False), admin
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A migrated database of one backend, shared by the whole session."""
+    if request.param == "sqlite":
+        path = Path(tmp_path_factory.mktemp("db")) / "openkap.sqlite3"
+        engine = build_engine(f"sqlite:///{path}")
+        upgrade(engine)
+        yield engine
+        engine.dispose()
+        return
+    url, admin = _create_postgres_database()
+    engine = build_engine(url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{make_url(url).database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    """A connection inside a transaction that is rolled back after the test."""
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        yield connection
+        transaction.rollback()
+
+
+@pytest.fixture
+def db(connection: Connection) -> Iterator[Session]:
+    """A session for arranging and checking data, free of tenant scope."""
+    session = session_factory(connection)()
+    with all_tenants(session):
+        yield session
+    session.close()
+
+
+@pytest.fixture
+def app(connection: Connection) -> FastAPI:
+    return create_app(bind=connection)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app, base_url="http://testserver") as test_client:
+        yield test_client
