@@ -27,14 +27,26 @@ def create_app(*, bind: Engine | Connection | None = None) -> FastAPI:
     Tests pass a connection inside a transaction they roll back afterwards.
     """
     models_registry.load_all()
-    app = FastAPI(title="OpenKAP", version="0.1.0", description=API_DESCRIPTION,
-                  docs_url="/api/docs", redoc_url=None, openapi_url="/api/v1/openapi.json")
+    app = FastAPI(
+        title="OpenKAP",
+        version="0.1.0",
+        description=API_DESCRIPTION,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
     app.state.session_factory = session_factory(bind or get_engine())
     static = resources.files("openkap.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    for router in (accounts_api.router, patients_api.router, admin_api.router,
-                   login_routes.router, account_routes.router, patient_routes.router,
-                   admin_routes.router):
+    for router in (
+        accounts_api.router,
+        patients_api.router,
+        admin_api.router,
+        login_routes.router,
+        account_routes.router,
+        patient_routes.router,
+        admin_routes.router,
+    ):
         app.include_router(router)
     install_error_handlers(app)
     return app

@@ -27,11 +27,23 @@ async def _mfa_setup_csrf(request: Request, principal: MfaSetupUser) -> None:
     await check_csrf(request, principal.web_session.csrf_token if principal.web_session else None)
 
 
-def _account_page(request: Request, session: DbSession, principal: Principal, *,
-                  status: int = 200, **extra: object) -> HTMLResponse:
+def _account_page(
+    request: Request,
+    session: DbSession,
+    principal: Principal,
+    *,
+    status: int = 200,
+    **extra: object,
+) -> HTMLResponse:
     tokens = sessions.list_personal_tokens(session, user=principal.user)
-    return render(request, "accounts/account.html", principal=principal, tokens=tokens,
-                  status_code=status, **extra)
+    return render(
+        request,
+        "accounts/account.html",
+        principal=principal,
+        tokens=tokens,
+        status_code=status,
+        **extra,
+    )
 
 
 @router.get("/account", response_class=HTMLResponse)
@@ -39,16 +51,18 @@ def account(request: Request, session: DbSession, principal: WebUser) -> HTMLRes
     return _account_page(request, session, principal)
 
 
-@router.post("/account/password", response_class=HTMLResponse,
-             dependencies=[Depends(csrf_protect)])
+@router.post("/account/password", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)])
 def change_password(
-    request: Request, session: DbSession, principal: WebUser,
+    request: Request,
+    session: DbSession,
+    principal: WebUser,
     current_password: Annotated[str, Form(max_length=256)] = "",
     new_password: Annotated[str, Form(max_length=256)] = "",
 ) -> HTMLResponse:
     try:
-        service.change_password(session, principal=principal, current=current_password,
-                                new=new_password)
+        service.change_password(
+            session, principal=principal, current=current_password, new=new_password
+        )
     except BadRequest as error:
         return _account_page(request, session, principal, status=422, password_error=error.message)
     return _account_page(request, session, principal, notice="Your password was changed.")
@@ -56,12 +70,17 @@ def change_password(
 
 @router.post("/account/tokens", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)])
 def create_token(
-    request: Request, session: DbSession, principal: WebUser,
+    request: Request,
+    session: DbSession,
+    principal: WebUser,
     name: Annotated[str, Form(min_length=1, max_length=100)],
     expires_in_days: Annotated[int, Form(ge=1, le=366)] = 90,
 ) -> HTMLResponse:
     record, raw = sessions.create_personal_token(
-        session, user=principal.user, name=name, expires_in_days=expires_in_days,
+        session,
+        user=principal.user,
+        name=name,
+        expires_in_days=expires_in_days,
         client_address=principal.client_address,
     )
     return _account_page(request, session, principal, new_token=raw, new_token_name=record.name)
@@ -69,41 +88,59 @@ def create_token(
 
 @router.post("/account/tokens/{token_id}/revoke", dependencies=[Depends(csrf_protect)])
 def revoke_token(session: DbSession, principal: WebUser, token_id: uuid.UUID) -> Response:
-    if sessions.revoke_token(session, user=principal.user, token_id=token_id,
-                             client_address=principal.client_address) is None:
+    if (
+        sessions.revoke_token(
+            session, user=principal.user, token_id=token_id, client_address=principal.client_address
+        )
+        is None
+    ):
         raise NotFound("No such token.")
     return RedirectResponse("/account", status_code=303)
 
 
 @router.get("/account/mfa", response_class=HTMLResponse)
 def mfa_setup(request: Request, session: DbSession, principal: MfaSetupUser) -> HTMLResponse:
-    secret = None if principal.user.mfa_enabled else service.begin_mfa_enrolment(
-        session, user=principal.user)
+    secret = (
+        None
+        if principal.user.mfa_enabled
+        else service.begin_mfa_enrolment(session, user=principal.user)
+    )
     uri = totp_uri(secret, account=principal.user.email) if secret else None
     return render(request, "accounts/mfa.html", principal=principal, secret=secret, uri=uri)
 
 
 @router.post("/account/mfa", response_class=HTMLResponse, dependencies=[Depends(_mfa_setup_csrf)])
 def mfa_confirm(
-    request: Request, session: DbSession, principal: MfaSetupUser,
+    request: Request,
+    session: DbSession,
+    principal: MfaSetupUser,
     code: Annotated[str, Form(max_length=16)] = "",
 ) -> Response:
     try:
         service.confirm_mfa_enrolment(session, principal=principal, code=code)
     except BadRequest as error:
         secret = principal.user.totp_pending_secret
-        return render(request, "accounts/mfa.html", principal=principal, secret=secret,
-                      uri=totp_uri(secret, account=principal.user.email) if secret else None,
-                      error=error.message, status_code=422)
+        return render(
+            request,
+            "accounts/mfa.html",
+            principal=principal,
+            secret=secret,
+            uri=totp_uri(secret, account=principal.user.email) if secret else None,
+            error=error.message,
+            status_code=422,
+        )
     if principal.web_session is not None:
         principal.web_session.mfa_passed = True
     return RedirectResponse("/account", status_code=303)
 
 
-@router.post("/account/mfa/disable", response_class=HTMLResponse,
-             dependencies=[Depends(csrf_protect)])
+@router.post(
+    "/account/mfa/disable", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)]
+)
 def mfa_disable(
-    request: Request, session: DbSession, principal: WebUser,
+    request: Request,
+    session: DbSession,
+    principal: WebUser,
     password: Annotated[str, Form(max_length=256)] = "",
 ) -> Response:
     try:

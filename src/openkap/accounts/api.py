@@ -3,10 +3,9 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
-from fastapi import Depends
 
 from openkap.accounts import sessions
 from openkap.accounts.schemas import (
@@ -29,8 +28,9 @@ def _error(status: int, name: str, detail: str) -> JSONResponse:
     return JSONResponse({"error": name, "detail": detail}, status_code=status, headers=headers)
 
 
-@router.post("/auth/token", response_model=TokenResponse,
-             responses=error_responses(400, 401, 422, 429))
+@router.post(
+    "/auth/token", response_model=TokenResponse, responses=error_responses(400, 401, 422, 429)
+)
 def issue_token(
     request: Request,
     session: DbSession,
@@ -40,19 +40,24 @@ def issue_token(
     """Exchange e-mail and password (and a TOTP code when MFA is on) for a bearer token."""
     # Failures are returned, not raised, so the attempt and its audit event are committed.
     address = client_address(request)
-    outcome = sessions.authenticate(session, email=form.username, password=form.password,
-                                    client_address=address)
+    outcome = sessions.authenticate(
+        session, email=form.username, password=form.password, client_address=address
+    )
     if outcome.error is not None or outcome.user is None:
         error = outcome.error
         assert error is not None
         return _error(error.status_code, error.name, error.message)
     user = outcome.user
     if user.mfa_enabled:
-        mfa_error = sessions.pass_second_factor(session, user=user, code=totp_code or "",
-                                                client_address=address)
+        mfa_error = sessions.pass_second_factor(
+            session, user=user, code=totp_code or "", client_address=address
+        )
         if mfa_error is not None:
-            return _error(mfa_error.status_code, "InvalidMfaCode",
-                          "This account uses MFA: send the current code as totp_code.")
+            return _error(
+                mfa_error.status_code,
+                "InvalidMfaCode",
+                "This account uses MFA: send the current code as totp_code.",
+            )
     _, raw = sessions.issue_access_token(session, user=user)
     return TokenResponse(access_token=raw, expires_in=get_settings().access_token_minutes * 60)
 
@@ -66,29 +71,44 @@ def me(principal: ApiUser) -> UserRead:
 @router.get("/tokens", response_model=list[PersonalTokenRead], responses=error_responses(401))
 def list_tokens(session: DbSession, principal: ApiUser) -> list[PersonalTokenRead]:
     """List the caller's personal API tokens."""
-    return [PersonalTokenRead.model_validate(t)
-            for t in sessions.list_personal_tokens(session, user=principal.user)]
+    return [
+        PersonalTokenRead.model_validate(t)
+        for t in sessions.list_personal_tokens(session, user=principal.user)
+    ]
 
 
-@router.post("/tokens", response_model=PersonalTokenCreated, status_code=201,
-             responses=error_responses(401, 422))
-def create_token(session: DbSession, principal: ApiUser,
-                 body: PersonalTokenCreate) -> PersonalTokenCreated:
+@router.post(
+    "/tokens",
+    response_model=PersonalTokenCreated,
+    status_code=201,
+    responses=error_responses(401, 422),
+)
+def create_token(
+    session: DbSession, principal: ApiUser, body: PersonalTokenCreate
+) -> PersonalTokenCreated:
     """Create a personal API token; the token itself is returned only this once."""
     record, raw = sessions.create_personal_token(
-        session, user=principal.user, name=body.name, expires_in_days=body.expires_in_days,
+        session,
+        user=principal.user,
+        name=body.name,
+        expires_in_days=body.expires_in_days,
         client_address=principal.client_address,
     )
-    return PersonalTokenCreated.model_validate({**PersonalTokenRead.model_validate(record).model_dump(),
-                                                "token": raw})
+    return PersonalTokenCreated.model_validate(
+        {**PersonalTokenRead.model_validate(record).model_dump(), "token": raw}
+    )
 
 
-@router.post("/tokens/{token_id}/revoke", response_model=PersonalTokenRead,
-             responses=error_responses(401, 404, 422))
+@router.post(
+    "/tokens/{token_id}/revoke",
+    response_model=PersonalTokenRead,
+    responses=error_responses(401, 404, 422),
+)
 def revoke_token(session: DbSession, principal: ApiUser, token_id: uuid.UUID) -> PersonalTokenRead:
     """Revoke one of the caller's tokens."""
-    record = sessions.revoke_token(session, user=principal.user, token_id=token_id,
-                                   client_address=principal.client_address)
+    record = sessions.revoke_token(
+        session, user=principal.user, token_id=token_id, client_address=principal.client_address
+    )
     if record is None:
         raise NotFound("No such token.")
     return PersonalTokenRead.model_validate(record)

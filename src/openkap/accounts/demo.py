@@ -28,15 +28,28 @@ def generate(context: DemoContext) -> None:
     context.organization = service.create_organization(
         context.session, name="Riverside KAP Clinic", slug=DEMO_SLUG
     )
-    service.create_site(context.session, organization=context.org, name="Riverside main clinic",
-                        address="200 Riverside Ave, Portland, OR")
-    service.create_site(context.session, organization=context.org, name="Eastside infusion suite",
-                        address="48 Burnside St, Portland, OR")
+    service.create_site(
+        context.session,
+        organization=context.org,
+        name="Riverside main clinic",
+        address="200 Riverside Ave, Portland, OR",
+    )
+    service.create_site(
+        context.session,
+        organization=context.org,
+        name="Eastside infusion suite",
+        address="48 Burnside St, Portland, OR",
+    )
     password_hash = hash_password(DEMO_PASSWORD)  # hashed once: argon2 is slow by design
     for handle, name, roles in STAFF:
-        user = User(id=context.new_id(), organization_id=context.org.id, email=demo_email(handle),
-                    full_name=name, password_hash=password_hash,
-                    role_rows=service.role_rows(roles))
+        user = User(
+            id=context.new_id(),
+            organization_id=context.org.id,
+            email=demo_email(handle),
+            full_name=name,
+            password_hash=password_hash,
+            role_rows=service.role_rows(roles),
+        )
         context.session.add(user)
         for role in roles:
             context.staff.setdefault(role, []).append(user)

@@ -34,21 +34,41 @@ def _safe_next(target: str | None) -> str:
     return "/"
 
 
-def _login_page(request: Request, *, error: str | None = None, status: int = 200,
-                email: str = "") -> HTMLResponse:
+def _login_page(
+    request: Request, *, error: str | None = None, status: int = 200, email: str = ""
+) -> HTMLResponse:
     token = new_token()
-    response = render(request, "accounts/login.html", status_code=status, error=error,
-                      login_csrf=token, email=email, next=_safe_next(request.query_params.get("next")))
-    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict",
-                        secure=get_settings().cookie_secure, path="/login")
+    response = render(
+        request,
+        "accounts/login.html",
+        status_code=status,
+        error=error,
+        login_csrf=token,
+        email=email,
+        next=_safe_next(request.query_params.get("next")),
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=get_settings().cookie_secure,
+        path="/login",
+    )
     return response
 
 
 def _set_session_cookie(response: Response, token: str) -> None:
     settings = get_settings()
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax",
-                        secure=settings.cookie_secure, path="/",
-                        max_age=settings.session_absolute_hours * 3600)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+        path="/",
+        max_age=settings.session_absolute_hours * 3600,
+    )
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -69,16 +89,24 @@ def login_submit(
     next: Annotated[str, Form(max_length=500)] = "/",
 ) -> Response:
     if not email or not password:
-        return _login_page(request, error="Enter your e-mail and password.", status=422, email=email)
-    outcome = sessions.authenticate(session, email=email, password=password,
-                                    client_address=client_address(request))
+        return _login_page(
+            request, error="Enter your e-mail and password.", status=422, email=email
+        )
+    outcome = sessions.authenticate(
+        session, email=email, password=password, client_address=client_address(request)
+    )
     if outcome.error is not None or outcome.user is None:
         error = outcome.error
-        return _login_page(request, error=error.message if error else "Sign-in failed.",
-                           status=error.status_code if error else 401, email=email)
+        return _login_page(
+            request,
+            error=error.message if error else "Sign-in failed.",
+            status=error.status_code if error else 401,
+            email=email,
+        )
     user = outcome.user
-    _, token = sessions.start_web_session(session, user=user, client_address=client_address(request),
-                                          mfa_passed=not user.mfa_enabled)
+    _, token = sessions.start_web_session(
+        session, user=user, client_address=client_address(request), mfa_passed=not user.mfa_enabled
+    )
     target = _safe_next(next)
     location = f"/login/mfa?next={quote(target)}" if user.mfa_enabled else target
     response = RedirectResponse(location, status_code=303)
@@ -98,8 +126,12 @@ def _pending(request: Request, session: Session) -> tuple[UserSession, User]:
 @router.get("/login/mfa", response_class=HTMLResponse)
 def mfa_form(request: Request, session: DbSession) -> HTMLResponse:
     record, _ = _pending(request, session)
-    return render(request, "accounts/login_mfa.html", mfa_csrf=record.csrf_token,
-                  next=_safe_next(request.query_params.get("next")))
+    return render(
+        request,
+        "accounts/login_mfa.html",
+        mfa_csrf=record.csrf_token,
+        next=_safe_next(request.query_params.get("next")),
+    )
 
 
 @router.post("/login/mfa", response_class=HTMLResponse)
@@ -113,11 +145,18 @@ def mfa_submit(
     record, user = _pending(request, session)
     if not same_secret(record.csrf_token, csrf_token):
         raise Forbidden("The form has expired. Reload and retry.")
-    error = sessions.pass_second_factor(session, user=user, code=code,
-                                        client_address=client_address(request))
+    error = sessions.pass_second_factor(
+        session, user=user, code=code, client_address=client_address(request)
+    )
     if error is not None:
-        return render(request, "accounts/login_mfa.html", status_code=error.status_code,
-                      error=error.message, mfa_csrf=record.csrf_token, next=_safe_next(next))
+        return render(
+            request,
+            "accounts/login_mfa.html",
+            status_code=error.status_code,
+            error=error.message,
+            mfa_csrf=record.csrf_token,
+            next=_safe_next(next),
+        )
     record.mfa_passed = True
     return RedirectResponse(_safe_next(next), status_code=303)
 

@@ -33,7 +33,9 @@ def create_organization(
     return organization
 
 
-def create_site(session: Session, *, organization: Organization, name: str, address: str = "") -> Site:
+def create_site(
+    session: Session, *, organization: Organization, name: str, address: str = ""
+) -> Site:
     """Add a site (a physical location) to a clinic."""
     site = Site(organization_id=organization.id, name=name, address=address)
     session.add(site)
@@ -66,22 +68,32 @@ def create_user(
     if session.scalars(select(User.id).where(User.email == email)).first() is not None:
         raise EmailTaken(f"An account with the e-mail {email} already exists.")
     user = User(
-        organization_id=organization_id, email=email, full_name=full_name.strip(),
-        password_hash=hash_password(password), role_rows=role_rows(roles),
+        organization_id=organization_id,
+        email=email,
+        full_name=full_name.strip(),
+        password_hash=hash_password(password),
+        role_rows=role_rows(roles),
     )
     session.add(user)
     session.flush()
     if by is not None:
-        audit.record(session, actor=by.actor, action="user.created", resource_type="user",
-                     resource_id=user.id)
+        audit.record(
+            session,
+            actor=by.actor,
+            action="user.created",
+            resource_type="user",
+            resource_id=user.id,
+        )
     return user
 
 
 def list_users(session: Session, *, organization_id: uuid.UUID) -> list[User]:
     """List a clinic's users by name."""
-    return list(session.scalars(
-        select(User).where(User.organization_id == organization_id).order_by(User.full_name)
-    ))
+    return list(
+        session.scalars(
+            select(User).where(User.organization_id == organization_id).order_by(User.full_name)
+        )
+    )
 
 
 def get_user(session: Session, *, organization_id: uuid.UUID, user_id: uuid.UUID) -> User:
@@ -101,8 +113,14 @@ def update_user(
         raise BadRequest("You cannot remove your own administrator role or deactivate yourself.")
     user.role_rows = role_rows(new_roles)
     user.is_active = is_active
-    audit.record(session, actor=by.actor, action="user.updated", resource_type="user",
-                 resource_id=user.id, detail=f"roles={','.join(new_roles)} active={is_active}")
+    audit.record(
+        session,
+        actor=by.actor,
+        action="user.updated",
+        resource_type="user",
+        resource_id=user.id,
+        detail=f"roles={','.join(new_roles)} active={is_active}",
+    )
     return user
 
 
@@ -114,8 +132,13 @@ def change_password(session: Session, *, principal: Principal, current: str, new
     _check_password(new)
     user.password_hash = hash_password(new)
     user.password_changed_at = utcnow()
-    audit.record(session, actor=principal.actor, action="password.changed", resource_type="user",
-                 resource_id=user.id)
+    audit.record(
+        session,
+        actor=principal.actor,
+        action="password.changed",
+        resource_type="user",
+        resource_id=user.id,
+    )
 
 
 def begin_mfa_enrolment(session: Session, *, user: User) -> str:
@@ -135,8 +158,13 @@ def confirm_mfa_enrolment(session: Session, *, principal: Principal, code: str) 
     if step is None:
         raise InvalidMfaCode("That code does not match. Check the time on your device and retry.")
     user.totp_secret, user.totp_pending_secret, user.totp_last_step = secret, None, step
-    audit.record(session, actor=principal.actor, action="mfa.enabled", resource_type="user",
-                 resource_id=user.id)
+    audit.record(
+        session,
+        actor=principal.actor,
+        action="mfa.enabled",
+        resource_type="user",
+        resource_id=user.id,
+    )
 
 
 def check_mfa_code(session: Session, *, user: User, code: str) -> bool:
@@ -158,13 +186,23 @@ def disable_mfa(session: Session, *, principal: Principal, password: str) -> Non
     if not verify_password(user.password_hash, password):
         raise BadRequest("The password is incorrect.")
     user.totp_secret = user.totp_pending_secret = None
-    audit.record(session, actor=principal.actor, action="mfa.disabled", resource_type="user",
-                 resource_id=user.id)
+    audit.record(
+        session,
+        actor=principal.actor,
+        action="mfa.disabled",
+        resource_type="user",
+        resource_id=user.id,
+    )
 
 
 def set_mfa_requirement(session: Session, *, principal: Principal, required: bool) -> None:
     """Require (or stop requiring) MFA for every user of the clinic."""
     principal.user.organization.require_mfa = required
-    audit.record(session, actor=principal.actor, action="organization.mfa_requirement",
-                 resource_type="organization", resource_id=principal.organization_id,
-                 detail=f"required={required}")
+    audit.record(
+        session,
+        actor=principal.actor,
+        action="organization.mfa_requirement",
+        resource_type="organization",
+        resource_id=principal.organization_id,
+        detail=f"required={required}",
+    )

@@ -76,8 +76,9 @@ def _throttled(
     failures = _recent_failures(session, account_key=account_key, since=utcnow() - window)
     if len(failures) < settings.login_max_failures:
         return None
-    audit.record(session, actor=actor, action="login.throttled", resource_type="user",
-                 resource_id=user_id)
+    audit.record(
+        session, actor=actor, action="login.throttled", resource_type="user", resource_id=user_id
+    )
     return _throttle_error(failures, window)
 
 
@@ -94,8 +95,13 @@ def authenticate(
     matches = verify_password(user.password_hash if user else _DUMMY_HASH, password)
     succeeded = bool(user and user.is_active and matches)
     session.add(LoginAttempt(account_key=key, succeeded=succeeded))
-    audit.record(session, actor=actor, action="login.succeeded" if succeeded else "login.failed",
-                 resource_type="user", resource_id=user.id if user else None)
+    audit.record(
+        session,
+        actor=actor,
+        action="login.succeeded" if succeeded else "login.failed",
+        resource_type="user",
+        resource_id=user.id if user else None,
+    )
     if not succeeded:
         return LoginOutcome(user=None, error=InvalidCredentials("E-mail or password is incorrect."))
     return LoginOutcome(user=user, error=None)
@@ -107,8 +113,11 @@ def start_web_session(
     """Open a browser session; returns the record and the raw cookie token."""
     token = new_token()
     record = UserSession(
-        token_hash=token_digest(token), user_id=user.id, csrf_token=new_token(),
-        mfa_passed=mfa_passed, client_address=client_address[:64],
+        token_hash=token_digest(token),
+        user_id=user.id,
+        csrf_token=new_token(),
+        mfa_passed=mfa_passed,
+        client_address=client_address[:64],
     )
     session.add(record)
     return record, token
@@ -144,8 +153,13 @@ def end_web_session(session: Session, *, record: UserSession) -> None:
 def issue_access_token(session: Session, *, user: User) -> tuple[ApiToken, str]:
     """Issue a short-lived bearer token for the OAuth2 password flow."""
     minutes = get_settings().access_token_minutes
-    return _new_api_token(session, user=user, name="password flow", kind="access",
-                          expires_at=utcnow() + timedelta(minutes=minutes))
+    return _new_api_token(
+        session,
+        user=user,
+        name="password flow",
+        kind="access",
+        expires_at=utcnow() + timedelta(minutes=minutes),
+    )
 
 
 def create_personal_token(
@@ -153,10 +167,16 @@ def create_personal_token(
 ) -> tuple[ApiToken, str]:
     """Create a named, revocable personal API token."""
     expires_at = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
-    record, raw = _new_api_token(session, user=user, name=name, kind="personal",
-                                 expires_at=expires_at)
-    audit.record(session, actor=actor_for(user, client_address=client_address),
-                 action="token.created", resource_type="api_token", resource_id=record.id)
+    record, raw = _new_api_token(
+        session, user=user, name=name, kind="personal", expires_at=expires_at
+    )
+    audit.record(
+        session,
+        actor=actor_for(user, client_address=client_address),
+        action="token.created",
+        resource_type="api_token",
+        resource_id=record.id,
+    )
     return record, raw
 
 
@@ -164,8 +184,14 @@ def _new_api_token(
     session: Session, *, user: User, name: str, kind: str, expires_at: datetime | None
 ) -> tuple[ApiToken, str]:
     raw = new_token("okp_")
-    record = ApiToken(token_hash=token_digest(raw), user_id=user.id, name=name, kind=kind,
-                      prefix=raw[:8], expires_at=expires_at)
+    record = ApiToken(
+        token_hash=token_digest(raw),
+        user_id=user.id,
+        name=name,
+        kind=kind,
+        prefix=raw[:8],
+        expires_at=expires_at,
+    )
     session.add(record)
     session.flush()
     return record, raw
@@ -173,11 +199,13 @@ def _new_api_token(
 
 def list_personal_tokens(session: Session, *, user: User) -> list[ApiToken]:
     """List a user's personal tokens, newest first."""
-    return list(session.scalars(
-        select(ApiToken)
-        .where(ApiToken.user_id == user.id, ApiToken.kind == "personal")
-        .order_by(ApiToken.created_at.desc())
-    ))
+    return list(
+        session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.kind == "personal")
+            .order_by(ApiToken.created_at.desc())
+        )
+    )
 
 
 def revoke_token(
@@ -189,8 +217,13 @@ def revoke_token(
         return None
     if record.revoked_at is None:
         record.revoked_at = utcnow()
-        audit.record(session, actor=actor_for(user, client_address=client_address),
-                     action="token.revoked", resource_type="api_token", resource_id=record.id)
+        audit.record(
+            session,
+            actor=actor_for(user, client_address=client_address),
+            action="token.revoked",
+            resource_type="api_token",
+            resource_id=record.id,
+        )
     return record
 
 
@@ -231,6 +264,11 @@ def pass_second_factor(
         return throttled
     passed = check_mfa_code(session, user=user, code=code)
     session.add(LoginAttempt(account_key=key, succeeded=passed))
-    audit.record(session, actor=actor, action="mfa.passed" if passed else "mfa.failed",
-                 resource_type="user", resource_id=user.id)
+    audit.record(
+        session,
+        actor=actor,
+        action="mfa.passed" if passed else "mfa.failed",
+        resource_type="user",
+        resource_id=user.id,
+    )
     return None if passed else InvalidCredentials("That code is not valid. Try the current one.")

@@ -56,32 +56,46 @@ def list_users(session: DbSession, principal: Admin) -> list[UserRead]:
     return [UserRead.model_validate(u) for u in users]
 
 
-@router.post("/users", response_model=UserRead, status_code=201,
-             responses=error_responses(400, 401, 403, 409, 422))
+@router.post(
+    "/users",
+    response_model=UserRead,
+    status_code=201,
+    responses=error_responses(400, 401, 403, 409, 422),
+)
 def create_user(session: DbSession, principal: Admin, body: UserCreate) -> UserRead:
     """Create a user in the caller's clinic."""
     user = accounts.create_user(
-        session, organization_id=principal.organization_id, email=body.email,
-        full_name=body.full_name, password=body.password, roles=body.roles, by=principal,
+        session,
+        organization_id=principal.organization_id,
+        email=body.email,
+        full_name=body.full_name,
+        password=body.password,
+        roles=body.roles,
+        by=principal,
     )
     return UserRead.model_validate(user)
 
 
-@router.get("/users/{user_id}", response_model=UserRead, responses=error_responses(401, 403, 404, 422))
+@router.get(
+    "/users/{user_id}", response_model=UserRead, responses=error_responses(401, 403, 404, 422)
+)
 def read_user(session: DbSession, principal: Admin, user_id: uuid.UUID) -> UserRead:
     """Return one user of the clinic."""
     user = accounts.get_user(session, organization_id=principal.organization_id, user_id=user_id)
     return UserRead.model_validate(user)
 
 
-@router.put("/users/{user_id}", response_model=UserRead,
-            responses=error_responses(400, 401, 403, 404, 422))
-def update_user(session: DbSession, principal: Admin, user_id: uuid.UUID,
-                body: UserUpdate) -> UserRead:
+@router.put(
+    "/users/{user_id}", response_model=UserRead, responses=error_responses(400, 401, 403, 404, 422)
+)
+def update_user(
+    session: DbSession, principal: Admin, user_id: uuid.UUID, body: UserUpdate
+) -> UserRead:
     """Set a user's roles and whether the account may sign in."""
     user = accounts.get_user(session, organization_id=principal.organization_id, user_id=user_id)
-    user = accounts.update_user(session, user=user, roles=body.roles, is_active=body.is_active,
-                                by=principal)
+    user = accounts.update_user(
+        session, user=user, roles=body.roles, is_active=body.is_active, by=principal
+    )
     return UserRead.model_validate(user)
 
 
@@ -97,8 +111,10 @@ def audit_events(
 ) -> AuditPage:
     """List audit events, newest first; filter by patient to see who accessed a record."""
     events, cursor = list_audit_events(
-        session, by=principal, where=AuditFilter(patient_id=patient_id, user_id=user_id,
-                                                 action=action),
-        before_seq=before, limit=limit,
+        session,
+        by=principal,
+        where=AuditFilter(patient_id=patient_id, user_id=user_id, action=action),
+        before_seq=before,
+        limit=limit,
     )
     return AuditPage(items=[AuditEventRead.model_validate(e) for e in events], next_cursor=cursor)

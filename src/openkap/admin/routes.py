@@ -27,12 +27,26 @@ def _roles_from(lists: dict[str, list[str]]) -> list[str]:
     return [r for r in lists.get("roles", []) if r in {role.value for role in Role}]
 
 
-def _users_page(request: Request, session: DbSession, principal: Principal, *,
-                values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
-                status: int = 200) -> HTMLResponse:
+def _users_page(
+    request: Request,
+    session: DbSession,
+    principal: Principal,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
     users = accounts.list_users(session, organization_id=principal.organization_id)
-    return render(request, "admin/users.html", principal=principal, users=users, roles=ROLES,
-                  values=values or {}, errors=errors or {}, status_code=status)
+    return render(
+        request,
+        "admin/users.html",
+        principal=principal,
+        users=users,
+        roles=ROLES,
+        values=values or {},
+        errors=errors or {},
+        status_code=status,
+    )
 
 
 @router.get("/admin/users", response_class=HTMLResponse)
@@ -41,54 +55,97 @@ def users(request: Request, session: DbSession, principal: Admin) -> HTMLRespons
 
 
 @router.post("/admin/users", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)])
-def create_user(request: Request, session: DbSession, principal: Admin, fields: FormFields,
-                lists: FormLists) -> Response:
+def create_user(
+    request: Request, session: DbSession, principal: Admin, fields: FormFields, lists: FormLists
+) -> Response:
     data, errors = validate_form(UserCreate, {**fields, "roles": _roles_from(lists)})
     if data is None:
         return _users_page(request, session, principal, values=fields, errors=errors, status=422)
     try:
-        accounts.create_user(session, organization_id=principal.organization_id, email=data.email,
-                             full_name=data.full_name, password=data.password, roles=data.roles,
-                             by=principal)
+        accounts.create_user(
+            session,
+            organization_id=principal.organization_id,
+            email=data.email,
+            full_name=data.full_name,
+            password=data.password,
+            roles=data.roles,
+            by=principal,
+        )
     except OpenKapError as refused:
-        return _users_page(request, session, principal, values=fields,
-                           errors={"_form": refused.message}, status=refused.status_code)
+        return _users_page(
+            request,
+            session,
+            principal,
+            values=fields,
+            errors={"_form": refused.message},
+            status=refused.status_code,
+        )
     return RedirectResponse("/admin/users", status_code=303)
 
 
-@router.post("/admin/users/{user_id}", response_class=HTMLResponse,
-             dependencies=[Depends(csrf_protect)])
-def update_user(request: Request, session: DbSession, principal: Admin, user_id: uuid.UUID,
-                fields: FormFields, lists: FormLists) -> Response:
+@router.post(
+    "/admin/users/{user_id}", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)]
+)
+def update_user(
+    request: Request,
+    session: DbSession,
+    principal: Admin,
+    user_id: uuid.UUID,
+    fields: FormFields,
+    lists: FormLists,
+) -> Response:
     user = accounts.get_user(session, organization_id=principal.organization_id, user_id=user_id)
     roles = [Role(r) for r in _roles_from(lists)]
     if not roles:
-        return _users_page(request, session, principal, status=422,
-                           errors={"_form": f"{user.full_name} needs at least one role."})
+        return _users_page(
+            request,
+            session,
+            principal,
+            status=422,
+            errors={"_form": f"{user.full_name} needs at least one role."},
+        )
     try:
-        accounts.update_user(session, user=user, roles=roles,
-                             is_active=fields.get("is_active") == "on", by=principal)
+        accounts.update_user(
+            session, user=user, roles=roles, is_active=fields.get("is_active") == "on", by=principal
+        )
     except OpenKapError as refused:
-        return _users_page(request, session, principal, errors={"_form": refused.message},
-                           status=refused.status_code)
+        return _users_page(
+            request,
+            session,
+            principal,
+            errors={"_form": refused.message},
+            status=refused.status_code,
+        )
     return RedirectResponse("/admin/users", status_code=303)
 
 
 @router.post("/admin/mfa-policy", dependencies=[Depends(csrf_protect)])
 def mfa_policy(session: DbSession, principal: Admin, fields: FormFields) -> Response:
-    accounts.set_mfa_requirement(session, principal=principal,
-                                 required=fields.get("require_mfa") == "on")
+    accounts.set_mfa_requirement(
+        session, principal=principal, required=fields.get("require_mfa") == "on"
+    )
     return RedirectResponse("/admin/users", status_code=303)
 
 
 @router.get("/admin/audit", response_class=HTMLResponse)
 def audit_log(
-    request: Request, session: DbSession, principal: Auditor,
-    patient_id: uuid.UUID | None = None, user_id: uuid.UUID | None = None,
+    request: Request,
+    session: DbSession,
+    principal: Auditor,
+    patient_id: uuid.UUID | None = None,
+    user_id: uuid.UUID | None = None,
     before: Annotated[int | None, Query(ge=1, le=2**62)] = None,
 ) -> HTMLResponse:
     where = AuditFilter(patient_id=patient_id, user_id=user_id)
-    events, cursor = list_audit_events(session, by=principal, where=where, before_seq=before,
-                                       limit=100)
-    return render(request, "admin/audit.html", principal=principal, events=events, cursor=cursor,
-                  names=user_names(session, by=principal), where=where)
+    events, cursor = list_audit_events(
+        session, by=principal, where=where, before_seq=before, limit=100
+    )
+    return render(
+        request,
+        "admin/audit.html",
+        principal=principal,
+        events=events,
+        cursor=cursor,
+        names=user_names(session, by=principal),
+        where=where,
+    )

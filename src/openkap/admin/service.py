@@ -35,8 +35,14 @@ def list_audit_events(
     if before_seq is not None:
         query = query.where(AuditEvent.seq < before_seq)
     rows = list(session.scalars(query.order_by(AuditEvent.seq.desc()).limit(limit + 1)))
-    audit.record(session, actor=by.actor, action="audit.read", resource_type="audit_event",
-                 patient_id=where.patient_id, detail=f"count={min(len(rows), limit)}")
+    audit.record(
+        session,
+        actor=by.actor,
+        action="audit.read",
+        resource_type="audit_event",
+        patient_id=where.patient_id,
+        detail=f"count={min(len(rows), limit)}",
+    )
     page = rows[:limit]
     return page, page[-1].seq if len(rows) > limit and page else None
 

@@ -47,8 +47,14 @@ def serve(
     import uvicorn
 
     # No access log: request lines carry search words and record ids, which are patient data.
-    uvicorn.run("openkap.asgi:app", host=host, port=port, workers=workers, log_level="info",
-                access_log=False)
+    uvicorn.run(
+        "openkap.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        access_log=False,
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -34,11 +34,17 @@ def demo(
         else:
             with Progress(console=console, transient=True) as progress:
                 task = progress.add_task("Creating the demo clinic", total=len(STAFF) + patients)
-                context = DemoContext(session=session, seed=seed, patient_count=patients,
-                                      advance=lambda steps: progress.advance(task, steps))
+                context = DemoContext(
+                    session=session,
+                    seed=seed,
+                    patient_count=patients,
+                    advance=lambda steps: progress.advance(task, steps),
+                )
                 for generate in GENERATORS:
                     generate(context)
-            console.print(f"[green]Created a clinic with {patients} patients (seed {seed}).[/green]")
+            console.print(
+                f"[green]Created a clinic with {patients} patients (seed {seed}).[/green]"
+            )
     print_logins()
 
 

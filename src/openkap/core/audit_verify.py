@@ -59,14 +59,18 @@ def verify_chain(session: Session, *, organization_id: uuid.UUID) -> ChainReport
         problem = _link_problem(row, expected_seq=expected_seq, expected_prev=expected_prev)
         if problem:
             return ChainReport(
-                organization_id=organization_id, events=count, broken_at_seq=row.seq,
+                organization_id=organization_id,
+                events=count,
+                broken_at_seq=expected_seq,
                 problem=problem,
             )
         expected_seq, expected_prev, count = row.seq + 1, row.hash, count + 1
     head = session.get(AuditChainHead, organization_id)
     if head is not None and (head.last_seq != count or head.last_hash != expected_prev):
         return ChainReport(
-            organization_id=organization_id, events=count, broken_at_seq=count + 1,
+            organization_id=organization_id,
+            events=count,
+            broken_at_seq=count + 1,
             problem=f"the chain ends at event {count} but its head records {head.last_seq}",
         )
     return ChainReport(organization_id=organization_id, events=count)

@@ -51,7 +51,9 @@ def get_engine() -> Engine:
 def session_factory(bind: Engine | Connection) -> sessionmaker[Session]:
     """Return a session maker; on a connection, commits become savepoints of its transaction."""
     return sessionmaker(
-        bind=bind, expire_on_commit=False, autoflush=True,
+        bind=bind,
+        expire_on_commit=False,
+        autoflush=True,
         join_transaction_mode="create_savepoint",
     )
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from openkap.core.models import Organization, Role, User
 
-DEMO_PASSWORD = "openkap-demo-password"
+DEMO_PASSWORD = "openkap-demo-password"  # noqa: S105 (synthetic clinic only)
 DEMO_SLUG = "demo"
 
 
@@ -29,7 +29,7 @@ class DemoContext:
     patient_ids: list[uuid.UUID] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.rng = random.Random(self.seed)
+        self.rng = random.Random(self.seed)  # noqa: S311 (reproducible fake data, not secrets)
         self.faker = Faker("en_US")
         self.faker.seed_instance(self.seed)
 

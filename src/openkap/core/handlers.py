@@ -17,9 +17,18 @@ from openkap.web.templating import render
 
 logger = logging.getLogger("openkap.errors")
 
-_TITLES = {400: "Request refused", 401: "Sign-in needed", 403: "Not allowed", 404: "Not found",
-           405: "Method not allowed", 409: "Conflict", 422: "Invalid input", 428: "Version needed",
-           429: "Too many attempts", 500: "Something went wrong"}
+_TITLES = {
+    400: "Request refused",
+    401: "Sign-in needed",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    422: "Invalid input",
+    428: "Version needed",
+    429: "Too many attempts",
+    500: "Something went wrong",
+}
 
 
 def _wants_json(request: Request) -> bool:
@@ -27,7 +36,12 @@ def _wants_json(request: Request) -> bool:
 
 
 def _respond(
-    request: Request, *, status: int, name: str, detail: str, fields: list[dict[str, Any]] | None = None
+    request: Request,
+    *,
+    status: int,
+    name: str,
+    detail: str,
+    fields: list[dict[str, Any]] | None = None,
 ) -> Response:
     if _wants_json(request):
         body: dict[str, Any] = {"error": name, "detail": detail}
@@ -36,8 +50,15 @@ def _respond(
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse(body, status_code=status, headers=headers)
     title = _TITLES.get(status, "Request refused")
-    return render(request, "web/error.html", status_code=status, title=title, detail=detail,
-                  fields=fields, principal=getattr(request.state, "principal", None))
+    return render(
+        request,
+        "web/error.html",
+        status_code=status,
+        title=title,
+        detail=detail,
+        fields=fields,
+        principal=getattr(request.state, "principal", None),
+    )
 
 
 def _redirect(request: Request, location: str) -> Response:
@@ -65,30 +86,51 @@ async def _openkap_error(request: Request, exc: Exception) -> Response:
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    return _respond(request, status=422, name="ValidationError",
-                    detail="Some fields are missing or invalid.", fields=_field_errors(exc))
+    return _respond(
+        request,
+        status=422,
+        name="ValidationError",
+        detail="Some fields are missing or invalid.",
+        fields=_field_errors(exc),
+    )
 
 
 async def _stale_data(request: Request, exc: Exception) -> Response:
-    return _respond(request, status=409, name="Conflict",
-                    detail="Someone else changed this record. Reload it and apply your change again.")
+    return _respond(
+        request,
+        status=409,
+        name="Conflict",
+        detail="Someone else changed this record. Reload it and apply your change again.",
+    )
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     names = {404: "NotFound", 405: "MethodNotAllowed"}
     detail = "No such page." if exc.status_code == 404 else str(exc.detail)
-    return _respond(request, status=exc.status_code, name=names.get(exc.status_code, "HTTPError"),
-                    detail=detail)
+    return _respond(
+        request, status=exc.status_code, name=names.get(exc.status_code, "HTTPError"), detail=detail
+    )
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
     incident = uuid.uuid4().hex[:12]
-    # Only the type and incident id are logged: exception text may carry patient data.
-    logger.error("unhandled %s on %s %s (incident %s)", type(exc).__name__, request.method,
-                 request.scope.get("route").path if request.scope.get("route") else "?", incident)
-    return _respond(request, status=500, name="InternalError",
-                    detail=f"An unexpected error occurred (incident {incident}). Nothing was saved.")
+    route = request.scope.get("route")
+    # Only the type, route template and incident id are logged: the exception text and the
+    # concrete URL may carry patient data.
+    logger.error(
+        "unhandled %s on %s %s (incident %s)",
+        type(exc).__name__,
+        request.method,
+        getattr(route, "path", "?"),
+        incident,
+    )
+    return _respond(
+        request,
+        status=500,
+        name="InternalError",
+        detail=f"An unexpected error occurred (incident {incident}). Nothing was saved.",
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

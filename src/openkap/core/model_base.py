@@ -36,11 +36,11 @@ class AuditedMixin:
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     @declared_attr
-    def created_by_id(cls) -> Mapped[uuid.UUID | None]:
+    def created_by_id(cls) -> Mapped[uuid.UUID | None]:  # noqa: N805
         return mapped_column(Uuid, ForeignKey("users.id"), nullable=True)
 
     @declared_attr
-    def updated_by_id(cls) -> Mapped[uuid.UUID | None]:
+    def updated_by_id(cls) -> Mapped[uuid.UUID | None]:  # noqa: N805
         return mapped_column(Uuid, ForeignKey("users.id"), nullable=True)
 
 
@@ -63,5 +63,5 @@ class VersionedMixin:
     version: Mapped[int] = mapped_column(default=1)
 
     @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, object]:
+    def __mapper_args__(cls) -> dict[str, object]:  # noqa: N805
         return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]

@@ -27,7 +27,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
+        if not isinstance(value, datetime):
             return None
         # SQLite hands back naive values; they were stored as UTC.
         if value.tzinfo is None:

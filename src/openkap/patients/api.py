@@ -56,17 +56,22 @@ def list_patients(
     limit: Annotated[int, Query(ge=1, le=100)] = 25,
 ) -> PatientPage:
     """Search the clinic's patients by name, MRN and date of birth, in name order."""
-    query = search.PatientQuery(text=q, birth_date=birth_date,
-                                include_entered_in_error=include_entered_in_error)
+    query = search.PatientQuery(
+        text=q, birth_date=birth_date, include_entered_in_error=include_entered_in_error
+    )
     page, next_cursor = search.search_patients(
-        session, query=query, by=principal, cursor=cursor,
+        session,
+        query=query,
+        by=principal,
+        cursor=cursor,
         limit=min(limit, get_settings().page_size_max),
     )
     return PatientPage(items=[PatientRead.model_validate(p) for p in page], next_cursor=next_cursor)
 
 
-@router.post("", response_model=PatientRead, status_code=201,
-             responses=error_responses(401, 403, 409, 422))
+@router.post(
+    "", response_model=PatientRead, status_code=201, responses=error_responses(401, 403, 409, 422)
+)
 def create_patient(
     session: DbSession, principal: Writer, body: PatientCreate, response: Response
 ) -> PatientRead:
@@ -77,7 +82,9 @@ def create_patient(
     return PatientRead.model_validate(patient)
 
 
-@router.get("/{patient_id}", response_model=PatientRead, responses=error_responses(401, 403, 404, 422))
+@router.get(
+    "/{patient_id}", response_model=PatientRead, responses=error_responses(401, 403, 404, 422)
+)
 def read_patient(
     session: DbSession, principal: Reader, patient_id: uuid.UUID, response: Response
 ) -> PatientRead:
@@ -87,8 +94,11 @@ def read_patient(
     return PatientRead.model_validate(patient)
 
 
-@router.patch("/{patient_id}", response_model=PatientRead,
-              responses=error_responses(401, 403, 404, 409, 422, 428))
+@router.patch(
+    "/{patient_id}",
+    response_model=PatientRead,
+    responses=error_responses(401, 403, 404, 409, 422, 428),
+)
 def update_patient(
     session: DbSession,
     principal: Writer,
@@ -100,14 +110,18 @@ def update_patient(
     """Change a patient's details; a stale If-Match version gets 409."""
     expected = _parse_if_match(if_match)
     patient = service.get_patient(session, patient_id=patient_id, by=principal)
-    patient = service.update_patient(session, patient=patient, data=body,
-                                     expected_version=expected, by=principal)
+    patient = service.update_patient(
+        session, patient=patient, data=body, expected_version=expected, by=principal
+    )
     _with_etag(response, patient.version)
     return PatientRead.model_validate(patient)
 
 
-@router.post("/{patient_id}/entered-in-error", response_model=PatientRead,
-             responses=error_responses(401, 403, 404, 409, 422))
+@router.post(
+    "/{patient_id}/entered-in-error",
+    response_model=PatientRead,
+    responses=error_responses(401, 403, 404, 409, 422),
+)
 def mark_entered_in_error(
     session: DbSession, principal: ErrorMarker, patient_id: uuid.UUID, body: EnteredInError
 ) -> PatientRead:
@@ -118,20 +132,31 @@ def mark_entered_in_error(
     )
 
 
-@router.get("/{patient_id}/weights", response_model=list[WeightRead],
-            responses=error_responses(401, 403, 404, 422))
-def list_weights(session: DbSession, principal: ClinicalReader,
-                 patient_id: uuid.UUID) -> list[WeightRead]:
+@router.get(
+    "/{patient_id}/weights",
+    response_model=list[WeightRead],
+    responses=error_responses(401, 403, 404, 422),
+)
+def list_weights(
+    session: DbSession, principal: ClinicalReader, patient_id: uuid.UUID
+) -> list[WeightRead]:
     """Return the patient's weight history, newest first."""
     patient = service.get_patient(session, patient_id=patient_id, by=principal)
-    return [WeightRead.model_validate(w)
-            for w in weights.list_weights(session, patient=patient, by=principal)]
+    return [
+        WeightRead.model_validate(w)
+        for w in weights.list_weights(session, patient=patient, by=principal)
+    ]
 
 
-@router.post("/{patient_id}/weights", response_model=WeightRead, status_code=201,
-             responses=error_responses(401, 403, 404, 409, 422))
-def record_weight(session: DbSession, principal: WeightWriter, patient_id: uuid.UUID,
-                  body: WeightCreate) -> WeightRead:
+@router.post(
+    "/{patient_id}/weights",
+    response_model=WeightRead,
+    status_code=201,
+    responses=error_responses(401, 403, 404, 409, 422),
+)
+def record_weight(
+    session: DbSession, principal: WeightWriter, patient_id: uuid.UUID, body: WeightCreate
+) -> WeightRead:
     """Record a weight measurement."""
     patient = service.get_patient(session, patient_id=patient_id, by=principal)
     return WeightRead.model_validate(
@@ -139,11 +164,22 @@ def record_weight(session: DbSession, principal: WeightWriter, patient_id: uuid.
     )
 
 
-@router.post("/{patient_id}/weights/{weight_id}/entered-in-error", response_model=WeightRead,
-             responses=error_responses(401, 403, 404, 409, 422))
-def mark_weight_in_error(session: DbSession, principal: WeightWriter, patient_id: uuid.UUID,
-                         weight_id: uuid.UUID, body: EnteredInError) -> WeightRead:
+@router.post(
+    "/{patient_id}/weights/{weight_id}/entered-in-error",
+    response_model=WeightRead,
+    responses=error_responses(401, 403, 404, 409, 422),
+)
+def mark_weight_in_error(
+    session: DbSession,
+    principal: WeightWriter,
+    patient_id: uuid.UUID,
+    weight_id: uuid.UUID,
+    body: EnteredInError,
+) -> WeightRead:
     """Mark a wrong weight entered-in-error."""
     patient = service.get_patient(session, patient_id=patient_id, by=principal)
-    return WeightRead.model_validate(weights.mark_weight_in_error(
-        session, patient=patient, weight_id=weight_id, reason=body.reason, by=principal))
+    return WeightRead.model_validate(
+        weights.mark_weight_in_error(
+            session, patient=patient, weight_id=weight_id, reason=body.reason, by=principal
+        )
+    )

@@ -30,13 +30,23 @@ def _patient(context: DemoContext, number: int) -> Patient:
     age_days = int(context.rng.triangular(19, 72, 41) * 365.25)
     clinicians = context.staff.get(Role.prescriber, []) + context.staff.get(Role.therapist, [])
     patient = Patient(
-        id=context.new_id(), organization_id=context.org.id, mrn=f"K{100000 + number:07d}",
-        family_name=fake.last_name(), given_name=given, pronouns=pronouns,
+        id=context.new_id(),
+        organization_id=context.org.id,
+        mrn=f"K{100000 + number:07d}",
+        family_name=fake.last_name(),
+        given_name=given,
+        pronouns=pronouns,
         preferred_name=fake.first_name() if context.rng.random() < 0.08 else None,
-        birth_date=date(2026, 1, 1) - timedelta(days=age_days), sex_at_birth=sex.value,
-        gender_identity=gender, phone=fake.numerify("(503) ###-####"),
-        email=f"{given.lower()}.{number}@example.com", address_line=fake.street_address(),
-        city=fake.city(), region=fake.state_abbr(), postal_code=fake.postcode(), country="US",
+        birth_date=date(2026, 1, 1) - timedelta(days=age_days),
+        sex_at_birth=sex.value,
+        gender_identity=gender,
+        phone=fake.numerify("(503) ###-####"),
+        email=f"{given.lower()}.{number}@example.com",
+        address_line=fake.street_address(),
+        city=fake.city(),
+        region=fake.state_abbr(),
+        postal_code=fake.postcode(),
+        country="US",
         emergency_contact_name=fake.name(),
         emergency_contact_relationship=context.rng.choice(RELATIONSHIPS),
         emergency_contact_phone=fake.numerify("(503) ###-####"),
@@ -51,7 +61,9 @@ def _weights(context: DemoContext, patient: Patient) -> list[WeightMeasurement]:
     start = date(2026, 11, 1) - timedelta(days=context.rng.randint(30, 400))
     return [
         WeightMeasurement(
-            id=context.new_id(), organization_id=patient.organization_id, patient_id=patient.id,
+            id=context.new_id(),
+            organization_id=patient.organization_id,
+            patient_id=patient.id,
             weight_kg=Decimal(f"{max(42.0, base + context.rng.gauss(0, 1.2)):.1f}"),
             measured_on=start + timedelta(days=21 * visit),
         )
@@ -65,10 +77,14 @@ def generate(context: DemoContext) -> None:
         patient = _patient(context, number)
         context.session.add(patient)
         context.session.flush()
-        context.session.add(PatientRevision(
-            organization_id=patient.organization_id, patient_id=patient.id, version=1,
-            snapshot=PatientRead.model_validate(patient).model_dump(mode="json"),
-        ))
+        context.session.add(
+            PatientRevision(
+                organization_id=patient.organization_id,
+                patient_id=patient.id,
+                version=1,
+                snapshot=PatientRead.model_validate(patient).model_dump(mode="json"),
+            )
+        )
         context.session.add_all(_weights(context, patient))
         context.patient_ids.append(patient.id)
         context.advance(1)

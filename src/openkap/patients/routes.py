@@ -14,7 +14,7 @@ from openkap.core.permissions import Permission, allows
 from openkap.patients import search, service, weights
 from openkap.patients.models import Patient, SexAtBirth
 from openkap.patients.schemas import EnteredInError, PatientCreate, PatientUpdate, WeightCreate
-from openkap.web.forms import FormFields, validate_form
+from openkap.web.forms import FormFields, RefusedForm, validate_form
 from openkap.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -34,20 +34,35 @@ def home() -> RedirectResponse:
 
 @router.get("/patients", response_class=HTMLResponse)
 def patient_list(
-    request: Request, session: DbSession, principal: Reader,
+    request: Request,
+    session: DbSession,
+    principal: Reader,
     q: Annotated[str, Query(max_length=200)] = "",
     birth_date: Annotated[str, Query(max_length=10)] = "",
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> HTMLResponse:
     dob = _parse_date(birth_date)
     page, next_cursor = search.search_patients(
-        session, query=search.PatientQuery(text=q, birth_date=dob), by=principal,
-        cursor=cursor or None, limit=PAGE_SIZE,
+        session,
+        query=search.PatientQuery(text=q, birth_date=dob),
+        by=principal,
+        cursor=cursor or None,
+        limit=PAGE_SIZE,
     )
-    template = "patients/_results.html" if request.headers.get("HX-Request") else "patients/list.html"
-    return render(request, template, principal=principal, patients=page, next_cursor=next_cursor,
-                  q=q, birth_date=birth_date if dob else "", date_error=bool(birth_date and not dob),
-                  can_write=allows(principal.roles, Permission.patient_write))
+    template = (
+        "patients/_results.html" if request.headers.get("HX-Request") else "patients/list.html"
+    )
+    return render(
+        request,
+        template,
+        principal=principal,
+        patients=page,
+        next_cursor=next_cursor,
+        q=q,
+        birth_date=birth_date if dob else "",
+        date_error=bool(birth_date and not dob),
+        can_write=allows(principal.roles, Permission.patient_write),
+    )
 
 
 def _parse_date(value: str) -> date | None:
@@ -57,14 +72,30 @@ def _parse_date(value: str) -> date | None:
         return None
 
 
-def _form_page(request: Request, session: DbSession, principal: Principal, *, values: dict[str, str],
-               errors: dict[str, str], patient_id: uuid.UUID | None = None,
-               status: int = 200) -> HTMLResponse:
-    clinicians = [("", "None")] + [(str(u.id), u.full_name)
-                                   for u in service.list_clinicians(session, by=principal)]
-    return render(request, "patients/form.html", principal=principal, values=values, errors=errors,
-                  patient_id=patient_id, sex_options=SEX_OPTIONS, clinician_options=clinicians,
-                  status_code=status)
+def _form_page(
+    request: Request,
+    session: DbSession,
+    principal: Principal,
+    *,
+    values: dict[str, str],
+    errors: dict[str, str],
+    patient_id: uuid.UUID | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    clinicians = [("", "None")] + [
+        (str(u.id), u.full_name) for u in service.list_clinicians(session, by=principal)
+    ]
+    return render(
+        request,
+        "patients/form.html",
+        principal=principal,
+        values=values,
+        errors=errors,
+        patient_id=patient_id,
+        sex_options=SEX_OPTIONS,
+        clinician_options=clinicians,
+        status_code=status,
+    )
 
 
 @router.get("/patients/new", response_class=HTMLResponse)
@@ -73,76 +104,124 @@ def new_patient_form(request: Request, session: DbSession, principal: Writer) ->
 
 
 @router.post("/patients/new", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)])
-def create_patient(request: Request, session: DbSession, principal: Writer,
-                   fields: FormFields) -> Response:
+def create_patient(
+    request: Request, session: DbSession, principal: Writer, fields: FormFields
+) -> Response:
     data, errors = validate_form(PatientCreate, fields)
     if data is None:
         return _form_page(request, session, principal, values=fields, errors=errors, status=422)
     try:
         patient = service.create_patient(session, data=data, by=principal)
     except OpenKapError as refused:
-        return _form_page(request, session, principal, values=fields,
-                          errors={"_form": refused.message}, status=refused.status_code)
+        return _form_page(
+            request,
+            session,
+            principal,
+            values=fields,
+            errors={"_form": refused.message},
+            status=refused.status_code,
+        )
     return RedirectResponse(f"/patients/{patient.id}", status_code=303)
 
 
 @router.get("/patients/{patient_id}", response_class=HTMLResponse)
-def patient_page(request: Request, session: DbSession, principal: Reader,
-                 patient_id: uuid.UUID) -> HTMLResponse:
+def patient_page(
+    request: Request, session: DbSession, principal: Reader, patient_id: uuid.UUID
+) -> HTMLResponse:
     patient = service.get_patient(session, patient_id=patient_id, by=principal)
     return _detail_page(request, session, principal, patient)
 
 
-def _detail_page(request: Request, session: DbSession, principal: Principal, patient: Patient, *,
-                 weight_values: dict[str, str] | None = None,
-                 weight_errors: dict[str, str] | None = None, status: int = 200) -> HTMLResponse:
+def _detail_page(
+    request: Request,
+    session: DbSession,
+    principal: Principal,
+    patient: Patient,
+    *,
+    weight_values: dict[str, str] | None = None,
+    weight_errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
     clinical = allows(principal.roles, Permission.clinical_read)
     history = weights.list_weights(session, patient=patient, by=principal) if clinical else []
     clinician = service.get_clinician(session, patient=patient)
-    return render(request, "patients/detail.html", principal=principal, patient=patient,
-                  weights=history, clinical=clinical, clinician=clinician,
-                  today=date.today().isoformat(), weight_values=weight_values or {},
-                  weight_errors=weight_errors or {}, status_code=status,
-                  can=lambda name: allows(principal.roles, Permission(name)))
+    return render(
+        request,
+        "patients/detail.html",
+        principal=principal,
+        patient=patient,
+        weights=history,
+        clinical=clinical,
+        clinician=clinician,
+        today=date.today().isoformat(),
+        weight_values=weight_values or {},
+        weight_errors=weight_errors or {},
+        status_code=status,
+        can=lambda name: allows(principal.roles, Permission(name)),
+    )
 
 
 def _values_of(patient: object) -> dict[str, str]:
-    return {field: "" if getattr(patient, field) is None else str(getattr(patient, field))
-            for field in PatientUpdate.model_fields}
+    return {
+        field: "" if getattr(patient, field) is None else str(getattr(patient, field))
+        for field in PatientUpdate.model_fields
+    }
 
 
 @router.get("/patients/{patient_id}/edit", response_class=HTMLResponse)
-def edit_patient_form(request: Request, session: DbSession, principal: Writer,
-                      patient_id: uuid.UUID) -> HTMLResponse:
+def edit_patient_form(
+    request: Request, session: DbSession, principal: Writer, patient_id: uuid.UUID
+) -> HTMLResponse:
     patient = service.get_patient(session, patient_id=patient_id, by=principal)
     values = {**_values_of(patient), "version": str(patient.version)}
     return _form_page(request, session, principal, values=values, errors={}, patient_id=patient.id)
 
 
-@router.post("/patients/{patient_id}/edit", response_class=HTMLResponse,
-             dependencies=[Depends(csrf_protect)])
-def update_patient(request: Request, session: DbSession, principal: Writer,
-                   patient_id: uuid.UUID, fields: FormFields) -> Response:
+@router.post(
+    "/patients/{patient_id}/edit", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)]
+)
+def update_patient(
+    request: Request,
+    session: DbSession,
+    principal: Writer,
+    patient_id: uuid.UUID,
+    fields: FormFields,
+) -> Response:
     patient = service.get_patient(session, patient_id=patient_id, by=principal)
     data, errors = validate_form(PatientUpdate, fields)
     version = fields.get("version", "")
     if data is None or not version.isdigit():
         errors = errors or {"_form": "The form is missing the record version; reload the page."}
-        return _form_page(request, session, principal, values=fields, errors=errors,
-                          patient_id=patient.id, status=422)
+        return _form_page(
+            request,
+            session,
+            principal,
+            values=fields,
+            errors=errors,
+            patient_id=patient.id,
+            status=422,
+        )
     try:
-        service.update_patient(session, patient=patient, data=data,
-                               expected_version=int(version), by=principal)
+        service.update_patient(
+            session, patient=patient, data=data, expected_version=int(version), by=principal
+        )
     except OpenKapError as refused:
-        return _form_page(request, session, principal, values=fields,
-                          errors={"_form": refused.message}, patient_id=patient.id,
-                          status=refused.status_code)
+        return _form_page(
+            request,
+            session,
+            principal,
+            values=fields,
+            errors={"_form": refused.message},
+            patient_id=patient.id,
+            status=refused.status_code,
+        )
     return RedirectResponse(f"/patients/{patient.id}", status_code=303)
 
 
 @router.post("/patients/{patient_id}/entered-in-error", dependencies=[Depends(csrf_protect)])
-def mark_entered_in_error(session: DbSession, principal: ErrorMarker, patient_id: uuid.UUID,
-                          fields: FormFields) -> Response:
+def mark_entered_in_error(
+    session: DbSession, principal: ErrorMarker, patient_id: uuid.UUID, fields: FormFields
+) -> Response:
     data, _ = validate_form(EnteredInError, fields)
     if data is None:
         raise RefusedForm("Give a reason of at least 3 characters for marking the record.")
@@ -151,20 +230,29 @@ def mark_entered_in_error(session: DbSession, principal: ErrorMarker, patient_id
     return RedirectResponse(f"/patients/{patient.id}", status_code=303)
 
 
-@router.post("/patients/{patient_id}/weights", response_class=HTMLResponse,
-             dependencies=[Depends(csrf_protect)])
-def record_weight(request: Request, session: DbSession, principal: WeightWriter,
-                  patient_id: uuid.UUID, fields: FormFields) -> Response:
+@router.post(
+    "/patients/{patient_id}/weights",
+    response_class=HTMLResponse,
+    dependencies=[Depends(csrf_protect)],
+)
+def record_weight(
+    request: Request,
+    session: DbSession,
+    principal: WeightWriter,
+    patient_id: uuid.UUID,
+    fields: FormFields,
+) -> Response:
     patient = service.get_patient(session, patient_id=patient_id, by=principal)
     data, errors = validate_form(WeightCreate, fields)
     if data is None:
-        return _detail_page(request, session, principal, patient, weight_values=fields,
-                            weight_errors=errors, status=422)
+        return _detail_page(
+            request,
+            session,
+            principal,
+            patient,
+            weight_values=fields,
+            weight_errors=errors,
+            status=422,
+        )
     weights.record_weight(session, patient=patient, data=data, by=principal)
     return RedirectResponse(f"/patients/{patient.id}#weights", status_code=303)
-
-
-class RefusedForm(OpenKapError):
-    """A small inline form on a page was filled in wrongly."""
-
-    status_code = 422

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import (
     AfterValidator,
+    BeforeValidator,
     BaseModel,
     ConfigDict,
     EmailStr,
@@ -29,7 +30,10 @@ Phone = Annotated[
     StringConstraints(strip_whitespace=True, max_length=40, pattern=r"^\+?[0-9 ()\-.]{5,40}$"),
 ]
 Mrn = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32, pattern=r"^[A-Za-z0-9\-]+$")
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=32, pattern=r"^[A-Za-z0-9\-]+$"
+    ),
 ]
 
 
@@ -42,6 +46,11 @@ def _check_birth_date(value: date) -> date:
 
 
 BirthDate = Annotated[date, AfterValidator(_check_birth_date)]
+CountryCode = Annotated[
+    str,
+    BeforeValidator(lambda value: value.strip().upper() if isinstance(value, str) else value),
+    StringConstraints(pattern=r"^[A-Z]{2}$"),
+]
 
 
 class _PatientFields(BaseModel):
@@ -52,13 +61,15 @@ class _PatientFields(BaseModel):
     gender_identity: OptionalText = None
     phone: Phone = None
     email: EmailStr | None = None
-    address_line: Annotated[str | None, StringConstraints(strip_whitespace=True, max_length=200)] = None
+    address_line: Annotated[
+        str | None, StringConstraints(strip_whitespace=True, max_length=200)
+    ] = None
     city: OptionalText = None
     region: OptionalText = None
-    postal_code: Annotated[str | None, StringConstraints(strip_whitespace=True, max_length=20)] = None
-    country: Annotated[str | None, StringConstraints(to_upper=True, pattern=r"^[A-Z]{2}$")] = Field(
-        default=None, description="ISO 3166-1 alpha-2 code"
+    postal_code: Annotated[str | None, StringConstraints(strip_whitespace=True, max_length=20)] = (
+        None
     )
+    country: CountryCode | None = Field(default=None, description="ISO 3166-1 alpha-2 code")
     emergency_contact_name: Annotated[
         str | None, StringConstraints(strip_whitespace=True, max_length=200)
     ] = None
@@ -125,7 +136,9 @@ class PatientRead(BaseModel):
 
 class PatientPage(BaseModel):
     items: list[PatientRead]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null at the end")
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end"
+    )
 
 
 class EnteredInError(BaseModel):
@@ -138,8 +151,10 @@ class WeightCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     weight_kg: Decimal = Field(
-        ge=MIN_WEIGHT_KG, le=MAX_WEIGHT_KG, decimal_places=1,
-        description=f"Kilograms, {MIN_WEIGHT_KG}–{MAX_WEIGHT_KG}, one decimal place",
+        ge=MIN_WEIGHT_KG,
+        le=MAX_WEIGHT_KG,
+        decimal_places=1,
+        description=f"Kilograms, {MIN_WEIGHT_KG} to {MAX_WEIGHT_KG}, one decimal place",
     )
     measured_on: date
 

@@ -43,10 +43,12 @@ def _decode_cursor(cursor: str) -> tuple[str, uuid.UUID]:
         sort_name, patient_id = json.loads(base64.urlsafe_b64decode(padded))
         return str(sort_name), uuid.UUID(patient_id)
     except (ValueError, TypeError, binascii.Error) as bad:
-        raise InvalidCursor("cursor: not a valid cursor; use next_cursor from a previous page") from bad
+        raise InvalidCursor(
+            "cursor: not a valid cursor; use next_cursor from a previous page"
+        ) from bad
 
 
-def _filtered(query: PatientQuery) -> Select[tuple[Patient]]:
+def _filtered(query: PatientQuery) -> Select[Patient]:
     statement = select(Patient)
     if not query.include_entered_in_error:
         statement = statement.where(Patient.status == RecordStatus.active.value)
@@ -54,10 +56,12 @@ def _filtered(query: PatientQuery) -> Select[tuple[Patient]]:
         statement = statement.where(Patient.birth_date == query.birth_date)
     for term in query.text.lower().split()[:6]:
         escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        statement = statement.where(or_(
-            Patient.search_text.like(f"%{escaped}%", escape="\\"),
-            Patient.mrn == term.upper(),
-        ))
+        statement = statement.where(
+            or_(
+                Patient.search_text.like(f"%{escaped}%", escape="\\"),
+                Patient.mrn == term.upper(),
+            )
+        )
     return statement
 
 
@@ -68,15 +72,21 @@ def search_patients(
     statement = _filtered(query).order_by(Patient.sort_name, Patient.id).limit(limit + 1)
     if cursor:
         sort_name, patient_id = _decode_cursor(cursor)
-        statement = statement.where(or_(
-            Patient.sort_name > sort_name,
-            and_(Patient.sort_name == sort_name, Patient.id > patient_id),
-        ))
+        statement = statement.where(
+            or_(
+                Patient.sort_name > sort_name,
+                and_(Patient.sort_name == sort_name, Patient.id > patient_id),
+            )
+        )
     rows = list(session.scalars(statement))
     page, more = rows[:limit], len(rows) > limit
     for patient in page:
-        audit.record(session, actor=by.actor, action="patient.list", resource_type="patient",
-                     resource_id=patient.id, patient_id=patient.id)
+        audit.record(
+            session,
+            actor=by.actor,
+            action="patient.list",
+            resource_type="patient",
+            resource_id=patient.id,
+            patient_id=patient.id,
+        )
     return page, encode_cursor(page[-1]) if more and page else None
-
-

@@ -39,10 +39,15 @@ def _snapshot(patient: Patient) -> dict[str, Any]:
 
 def _keep_revision(session: Session, *, patient: Patient, by: Principal) -> None:
     session.flush()
-    session.add(PatientRevision(
-        organization_id=patient.organization_id, patient_id=patient.id, version=patient.version,
-        changed_by_id=by.user.id, snapshot=_snapshot(patient),
-    ))
+    session.add(
+        PatientRevision(
+            organization_id=patient.organization_id,
+            patient_id=patient.id,
+            version=patient.version,
+            changed_by_id=by.user.id,
+            snapshot=_snapshot(patient),
+        )
+    )
 
 
 def _check_clinician(session: Session, *, by: Principal, clinician_id: uuid.UUID | None) -> None:
@@ -73,13 +78,24 @@ def create_patient(session: Session, *, data: PatientCreate, by: Principal) -> P
     if data.mrn and _mrn_in_use(session, mrn=data.mrn):
         raise MrnTaken(f"MRN {data.mrn} is already used by another patient of this clinic.")
     fields = data.model_dump(exclude={"mrn"})
-    patient = Patient(organization_id=by.organization_id, mrn=data.mrn or _new_mrn(session),
-                      created_by_id=by.user.id, updated_by_id=by.user.id, **fields)
+    patient = Patient(
+        organization_id=by.organization_id,
+        mrn=data.mrn or _new_mrn(session),
+        created_by_id=by.user.id,
+        updated_by_id=by.user.id,
+        **fields,
+    )
     index_names(patient)
     session.add(patient)
     _keep_revision(session, patient=patient, by=by)
-    audit.record(session, actor=by.actor, action="patient.create", resource_type="patient",
-                 resource_id=patient.id, patient_id=patient.id)
+    audit.record(
+        session,
+        actor=by.actor,
+        action="patient.create",
+        resource_type="patient",
+        resource_id=patient.id,
+        patient_id=patient.id,
+    )
     return patient
 
 
@@ -88,8 +104,14 @@ def get_patient(session: Session, *, patient_id: uuid.UUID, by: Principal) -> Pa
     patient = session.get(Patient, (by.organization_id, patient_id))
     if patient is None:
         raise PatientNotFound("No such patient.")
-    audit.record(session, actor=by.actor, action="patient.read", resource_type="patient",
-                 resource_id=patient.id, patient_id=patient.id)
+    audit.record(
+        session,
+        actor=by.actor,
+        action="patient.read",
+        resource_type="patient",
+        resource_id=patient.id,
+        patient_id=patient.id,
+    )
     return patient
 
 
@@ -105,7 +127,9 @@ def update_patient(
             "it since you opened it. Reload and apply your change again."
         )
     changes = data.model_dump(exclude_unset=True)
-    cleared = sorted(field for field in _REQUIRED_FIELDS if field in changes and changes[field] is None)
+    cleared = sorted(
+        field for field in _REQUIRED_FIELDS if field in changes and changes[field] is None
+    )
     if cleared:
         raise RequiredFieldCleared(f"These fields cannot be empty: {', '.join(cleared)}.")
     _check_clinician(session, by=by, clinician_id=changes.get("primary_clinician_id"))
@@ -116,9 +140,15 @@ def update_patient(
     index_names(patient)
     patient.updated_by_id, patient.updated_at = by.user.id, utcnow()
     _keep_revision(session, patient=patient, by=by)
-    audit.record(session, actor=by.actor, action="patient.update", resource_type="patient",
-                 resource_id=patient.id, patient_id=patient.id,
-                 detail="fields=" + ",".join(sorted(changes)))
+    audit.record(
+        session,
+        actor=by.actor,
+        action="patient.update",
+        resource_type="patient",
+        resource_id=patient.id,
+        patient_id=patient.id,
+        detail="fields=" + ",".join(sorted(changes)),
+    )
     return patient
 
 
@@ -131,18 +161,26 @@ def mark_entered_in_error(
     patient.status, patient.error_reason = RecordStatus.entered_in_error.value, reason
     patient.updated_by_id, patient.updated_at = by.user.id, utcnow()
     _keep_revision(session, patient=patient, by=by)
-    audit.record(session, actor=by.actor, action="patient.entered_in_error",
-                 resource_type="patient", resource_id=patient.id, patient_id=patient.id)
+    audit.record(
+        session,
+        actor=by.actor,
+        action="patient.entered_in_error",
+        resource_type="patient",
+        resource_id=patient.id,
+        patient_id=patient.id,
+    )
     return patient
 
 
 def list_revisions(session: Session, *, patient: Patient) -> list[PatientRevision]:
     """Return every saved state of a patient record, newest first."""
-    return list(session.scalars(
-        select(PatientRevision)
-        .where(PatientRevision.patient_id == patient.id)
-        .order_by(PatientRevision.version.desc())
-    ))
+    return list(
+        session.scalars(
+            select(PatientRevision)
+            .where(PatientRevision.patient_id == patient.id)
+            .order_by(PatientRevision.version.desc())
+        )
+    )
 
 
 def list_clinicians(session: Session, *, by: Principal) -> list[User]:

@@ -21,26 +21,44 @@ def record_weight(
     if patient.status == RecordStatus.entered_in_error:
         raise RecordInError("This patient record was marked entered-in-error.")
     weight = WeightMeasurement(
-        organization_id=patient.organization_id, patient_id=patient.id, weight_kg=data.weight_kg,
-        measured_on=data.measured_on, created_by_id=by.user.id, updated_by_id=by.user.id,
+        organization_id=patient.organization_id,
+        patient_id=patient.id,
+        weight_kg=data.weight_kg,
+        measured_on=data.measured_on,
+        created_by_id=by.user.id,
+        updated_by_id=by.user.id,
     )
     session.add(weight)
     session.flush()
-    audit.record(session, actor=by.actor, action="weight.create", resource_type="weight",
-                 resource_id=weight.id, patient_id=patient.id)
+    audit.record(
+        session,
+        actor=by.actor,
+        action="weight.create",
+        resource_type="weight",
+        resource_id=weight.id,
+        patient_id=patient.id,
+    )
     return weight
 
 
 def list_weights(session: Session, *, patient: Patient, by: Principal) -> list[WeightMeasurement]:
     """Return a patient's weights, newest first, and audit the read."""
-    weights = list(session.scalars(
-        select(WeightMeasurement)
-        .where(WeightMeasurement.patient_id == patient.id)
-        .order_by(WeightMeasurement.measured_on.desc(), WeightMeasurement.created_at.desc())
-        .limit(500)
-    ))
-    audit.record(session, actor=by.actor, action="weight.list", resource_type="weight",
-                 patient_id=patient.id, detail=f"count={len(weights)}")
+    weights = list(
+        session.scalars(
+            select(WeightMeasurement)
+            .where(WeightMeasurement.patient_id == patient.id)
+            .order_by(WeightMeasurement.measured_on.desc(), WeightMeasurement.created_at.desc())
+            .limit(500)
+        )
+    )
+    audit.record(
+        session,
+        actor=by.actor,
+        action="weight.list",
+        resource_type="weight",
+        patient_id=patient.id,
+        detail=f"count={len(weights)}",
+    )
     return weights
 
 
@@ -55,6 +73,12 @@ def mark_weight_in_error(
         raise RecordInError("This weight is already marked entered-in-error.")
     weight.status, weight.error_reason = RecordStatus.entered_in_error.value, reason
     weight.updated_by_id, weight.updated_at = by.user.id, utcnow()
-    audit.record(session, actor=by.actor, action="weight.entered_in_error", resource_type="weight",
-                 resource_id=weight.id, patient_id=patient.id)
+    audit.record(
+        session,
+        actor=by.actor,
+        action="weight.entered_in_error",
+        resource_type="weight",
+        resource_id=weight.id,
+        patient_id=patient.id,
+    )
     return weight

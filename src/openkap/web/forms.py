@@ -7,6 +7,7 @@ from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 
 from openkap.core.deps import CSRF_FIELD
+from openkap.core.errors import OpenKapError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 MAX_FIELD_LENGTH = 2000
@@ -47,3 +48,9 @@ async def form_lists(request: Request) -> dict[str, list[str]]:
 
 
 FormLists = Annotated[dict[str, list[str]], Depends(form_lists)]
+
+
+class RefusedForm(OpenKapError):
+    """A small inline form on a page was filled in wrongly."""
+
+    status_code = 422
