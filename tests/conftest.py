@@ -43,7 +43,9 @@ def _create_postgres_database() -> tuple[str, Engine]:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
     """A migrated database of one backend, shared by the whole session."""
     if request.param == "sqlite":
         path = Path(tmp_path_factory.mktemp("db")) / "openkap.sqlite3"
