@@ -16,7 +16,6 @@ class Settings(BaseSettings):
         default=f"sqlite:///{Path('var/openkap.sqlite3').resolve()}",
         description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db",
     )
-    secret_key: str = Field(default="change-me-in-production", min_length=16)
     session_idle_minutes: int = Field(default=15, ge=1, le=24 * 60)
     session_absolute_hours: int = Field(default=12, ge=1, le=7 * 24)
     login_max_failures: int = Field(default=10, ge=1)
