@@ -19,6 +19,7 @@ from openkap.core.time import utcnow
 # Verifying against a real hash when the account is unknown keeps response times alike, so timing
 # does not reveal which e-mail addresses have accounts.
 _DUMMY_HASH = hash_password("openkap-timing-equaliser")
+_LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -141,7 +142,9 @@ def resolve_web_session(session: Session, *, token: str) -> UserSession | None:
     if _session_expired(record, now):
         record.ended_at = now
         return None
-    record.last_seen_at = now
+    # Refreshing at most once a minute spares a write per request; the idle limit is in minutes.
+    if now - record.last_seen_at > _LAST_SEEN_RESOLUTION:
+        record.last_seen_at = now
     return record
 
 
