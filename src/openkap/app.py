@@ -15,7 +15,7 @@ from openkap.core.db import get_engine, session_factory
 from openkap.core.handlers import install_error_handlers
 from openkap.patients import api as patients_api
 from openkap.patients import routes as patient_routes
-from openkap.web import health
+from openkap.web import health, home
 
 API_DESCRIPTION = """The OpenKAP JSON API. Authenticate with `POST /api/v1/auth/token` (OAuth2
 password flow) or a personal API token, and send `Authorization: Bearer <token>`. Errors are
@@ -41,6 +41,7 @@ def create_app(*, bind: Engine | Connection | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     for router in (
         health.router,
+        home.router,
         accounts_api.router,
         patients_api.router,
         admin_api.router,

@@ -27,11 +27,6 @@ WeightWriter = Annotated[Principal, Depends(web_permission(Permission.weight_wri
 SEX_OPTIONS = [("", "Choose…")] + [(s.value, s.value.capitalize()) for s in SexAtBirth]
 
 
-@router.get("/", include_in_schema=False)
-def home() -> RedirectResponse:
-    return RedirectResponse("/patients", status_code=303)
-
-
 @router.get("/patients", response_class=HTMLResponse)
 def patient_list(
     request: Request,
