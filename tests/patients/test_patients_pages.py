@@ -6,15 +6,23 @@ from openkap.core.models import Role
 from openkap.patients.models import Patient
 from tests.fixtures.factories import make_org, make_patient, make_user, web_login
 
-FORM = {"family_name": "Reyes", "given_name": "Lucia", "birth_date": "1988-11-02",
-        "sex_at_birth": "female", "phone": "", "email": "", "country": ""}
+FORM = {
+    "family_name": "Reyes",
+    "given_name": "Lucia",
+    "birth_date": "1988-11-02",
+    "sex_at_birth": "female",
+    "phone": "",
+    "email": "",
+    "country": "",
+}
 
 
 def test_new_patient_form_creates_the_patient_and_opens_their_page(db, client):
     desk = make_user(db, make_org(db), Role.front_desk)
     csrf = web_login(client, desk.email)
-    response = client.post("/patients/new", data={**FORM, "csrf_token": csrf},
-                           follow_redirects=False)
+    response = client.post(
+        "/patients/new", data={**FORM, "csrf_token": csrf}, follow_redirects=False
+    )
     assert response.status_code == 303
     page = client.get(response.headers["location"])
     assert "Reyes, Lucia" in page.text
@@ -25,8 +33,13 @@ def test_new_patient_form_creates_the_patient_and_opens_their_page(db, client):
 def test_invalid_form_is_shown_again_with_inline_errors_and_the_values_kept(db, client):
     desk = make_user(db, make_org(db), Role.front_desk)
     csrf = web_login(client, desk.email)
-    bad = {**FORM, "family_name": "", "birth_date": "2999-01-01", "email": "not-an-email",
-           "csrf_token": csrf}
+    bad = {
+        **FORM,
+        "family_name": "",
+        "birth_date": "2999-01-01",
+        "email": "not-an-email",
+        "csrf_token": csrf,
+    }
     response = client.post("/patients/new", data=bad)
     assert response.status_code == 422
     assert 'id="e-birth_date"' in response.text
@@ -41,14 +54,22 @@ def test_edit_based_on_an_old_version_explains_the_conflict(db, client):
     patient = make_patient(db, org)
     nurse = make_user(db, org, Role.nurse)
     csrf = web_login(client, nurse.email)
-    fields = {"family_name": patient.family_name, "given_name": patient.given_name,
-              "birth_date": "1980-05-17", "sex_at_birth": "female", "csrf_token": csrf}
-    first = client.post(f"/patients/{patient.id}/edit",
-                        data={**fields, "pronouns": "she/her", "version": "1"},
-                        follow_redirects=False)
+    fields = {
+        "family_name": patient.family_name,
+        "given_name": patient.given_name,
+        "birth_date": "1980-05-17",
+        "sex_at_birth": "female",
+        "csrf_token": csrf,
+    }
+    first = client.post(
+        f"/patients/{patient.id}/edit",
+        data={**fields, "pronouns": "she/her", "version": "1"},
+        follow_redirects=False,
+    )
     assert first.status_code == 303
-    stale = client.post(f"/patients/{patient.id}/edit",
-                        data={**fields, "pronouns": "they/them", "version": "1"})
+    stale = client.post(
+        f"/patients/{patient.id}/edit", data={**fields, "pronouns": "they/them", "version": "1"}
+    )
     assert stale.status_code == 409
     assert "someone changed it since you opened it" in stale.text
     db.refresh(patient)
@@ -70,11 +91,15 @@ def test_nurse_records_a_weight_and_an_out_of_range_weight_is_explained(db, clie
     patient = make_patient(db, org)
     nurse = make_user(db, org, Role.nurse)
     csrf = web_login(client, nurse.email)
-    ok = client.post(f"/patients/{patient.id}/weights",
-                     data={"weight_kg": "72.4", "measured_on": "2026-02-01", "csrf_token": csrf})
+    ok = client.post(
+        f"/patients/{patient.id}/weights",
+        data={"weight_kg": "72.4", "measured_on": "2026-02-01", "csrf_token": csrf},
+    )
     assert "72.4" in ok.text
-    bad = client.post(f"/patients/{patient.id}/weights",
-                      data={"weight_kg": "900", "measured_on": "2026-02-01", "csrf_token": csrf})
+    bad = client.post(
+        f"/patients/{patient.id}/weights",
+        data={"weight_kg": "900", "measured_on": "2026-02-01", "csrf_token": csrf},
+    )
     assert bad.status_code == 422
     assert "less than or equal to 400" in bad.text
 
@@ -97,16 +122,29 @@ def test_admin_adds_a_user_with_roles(db, client):
     org = make_org(db)
     admin = make_user(db, org, Role.admin)
     csrf = web_login(client, admin.email)
-    response = client.post("/admin/users", data={
-        "full_name": "Sam Rivera", "email": "sam.rivera@example.org",
-        "password": "a long starter password", "roles": ["nurse", "therapist"],
-        "csrf_token": csrf}, follow_redirects=False)
+    response = client.post(
+        "/admin/users",
+        data={
+            "full_name": "Sam Rivera",
+            "email": "sam.rivera@example.org",
+            "password": "a long starter password",
+            "roles": ["nurse", "therapist"],
+            "csrf_token": csrf,
+        },
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     listing = client.get("/admin/users").text
     assert "Sam Rivera" in listing
-    missing_role = client.post("/admin/users", data={
-        "full_name": "No Role", "email": "norole@example.org",
-        "password": "a long starter password", "csrf_token": csrf})
+    missing_role = client.post(
+        "/admin/users",
+        data={
+            "full_name": "No Role",
+            "email": "norole@example.org",
+            "password": "a long starter password",
+            "csrf_token": csrf,
+        },
+    )
     assert missing_role.status_code == 422
 
 
@@ -114,7 +152,16 @@ def test_admin_cannot_remove_their_own_admin_role(db, client):
     org = make_org(db)
     admin = make_user(db, org, Role.admin)
     csrf = web_login(client, admin.email)
-    response = client.post(f"/admin/users/{admin.id}",
-                           data={"roles": ["nurse"], "is_active": "on", "csrf_token": csrf})
+    response = client.post(
+        f"/admin/users/{admin.id}", data={"roles": ["nurse"], "is_active": "on", "csrf_token": csrf}
+    )
     assert response.status_code == 400
     assert "cannot remove your own administrator role" in response.text
+
+
+def test_blank_required_field_is_reported_as_required(db, client):
+    desk = make_user(db, make_org(db), Role.front_desk)
+    csrf = web_login(client, desk.email)
+    response = client.post("/patients/new", data={**FORM, "given_name": "  ", "csrf_token": csrf})
+    assert response.status_code == 422
+    assert "This field is required." in response.text

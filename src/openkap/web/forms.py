@@ -37,7 +37,9 @@ def validate_form(
         errors: dict[str, str] = {}
         for error in invalid.errors():
             name = str(error["loc"][0]) if error["loc"] else "_form"
-            errors.setdefault(name, error["msg"].removeprefix("Value error, "))
+            blank = isinstance(data.get(name), str) and not str(data.get(name)).strip()
+            message = "This field is required." if blank else error["msg"]
+            errors.setdefault(name, message.removeprefix("Value error, "))
         return None, errors
 
 

@@ -1,0 +1,232 @@
+"""Browser-test fixtures: a live OpenKAP server on a demo clinic, driven by headless Chromium.
+
+The server runs once per test session on a fresh SQLite file. Tests share that database, so each
+test works on its own patient (or creates one with a unique name) and never relies on what another
+test did before it.
+"""
+
+import shutil
+import socket
+import threading
+import time
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, StorageState, expect, sync_playwright
+from sqlalchemy import Engine
+
+from openkap.accounts import demo as accounts_demo
+from openkap.accounts.demo import demo_email
+from openkap.app import create_app
+from openkap.core.db import build_engine, session_scope
+from openkap.core.demo import DEMO_PASSWORD, DemoContext
+from openkap.core.migrate import upgrade
+from openkap.core.tenancy import all_tenants
+from openkap.models_registry import load_all
+from openkap.patients import demo as patients_demo
+
+DEMO_SEED = 20240601
+DEMO_PATIENTS = 20
+CHROMIUM = shutil.which("chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Generous enough for a loaded CI machine; a passing test never waits this long.
+EXPECT_TIMEOUT_MS = 10_000
+STARTUP_TIMEOUT_S = 15.0
+
+
+# Lists the form fields a person can see that have no accessible name, and counts those checked.
+# Closed <details> are opened first so the fields inside them are checked too.
+UNLABELLED_FIELDS_JS = """() => {
+  document.querySelectorAll('details').forEach((d) => { d.open = true; });
+  const skipped = new Set(['hidden', 'submit', 'button', 'reset', 'image']);
+  const fields = [...document.querySelectorAll('input, select, textarea')]
+    .filter((el) => !skipped.has(el.type) && el.getClientRects().length > 0);
+  const named = (el) =>
+    [...el.labels].some((label) => label.textContent.trim())
+    || (el.getAttribute('aria-label') || '').trim()
+    || (el.getAttribute('aria-labelledby') || '').split(/\\s+/).some(
+         (id) => id && (document.getElementById(id)?.textContent || '').trim());
+  const unlabelled = fields.filter((el) => !named(el)).map((el) => el.outerHTML);
+  return {checked: fields.length, unlabelled};
+}"""
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    """The running application and what the demo generator created."""
+
+    url: str
+    patient_ids: list[uuid.UUID]
+
+    def patient_url(self, index: int) -> str:
+        """Return the page of the demo patient at this position."""
+        return f"{self.url}/patients/{self.patient_ids[index]}"
+
+
+def _demo_database(path: Path) -> tuple[Engine, list[uuid.UUID]]:
+    engine = build_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    load_all()
+    with session_scope(engine) as session, all_tenants(session):
+        context = DemoContext(session=session, seed=DEMO_SEED, patient_count=DEMO_PATIENTS)
+        accounts_demo.generate(context)
+        patients_demo.generate(context)
+        patient_ids = list(context.patient_ids)
+    return engine, patient_ids
+
+
+def _listening_socket() -> socket.socket:
+    # Bound here and handed to uvicorn, so no other process can take the port in between.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/login", timeout=2) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def _wait_until_answering(url: str, thread: threading.Thread) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while not _answers(url):
+        if not thread.is_alive():
+            pytest.fail("the e2e server stopped while starting; see the log above")
+        if time.monotonic() > deadline:
+            pytest.fail(f"the e2e server did not answer within {STARTUP_TIMEOUT_S:.0f} s")
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """Serve the app on a demo clinic from a background thread for the whole session."""
+    engine, patient_ids = _demo_database(tmp_path_factory.mktemp("e2e") / "openkap.sqlite3")
+    sock = _listening_socket()
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(create_app(bind=engine), log_level="warning", access_log=False)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    _wait_until_answering(url, thread)
+    yield LiveServer(url=url, patient_ids=patient_ids)
+    server.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's headless Chromium, driven by Playwright."""
+    if CHROMIUM is None:
+        pytest.skip("browser tests need Debian's chromium: sudo apt-get install chromium")
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser: Browser, live_server: LiveServer) -> Iterator[Callable[..., Page]]:
+    """Open pages in fresh browser contexts (own cookies), closed after the test."""
+    contexts = []
+
+    def open_page(**context_options: Any) -> Page:
+        context = browser.new_context(base_url=live_server.url, **context_options)
+        context.set_default_timeout(EXPECT_TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page: Callable[..., Page]) -> Page:
+    """A page in a fresh browser context, signed out."""
+    return new_page()
+
+
+@pytest.fixture
+def submit_login() -> Callable[..., None]:
+    """Fill and send the sign-in form as a demo staff member."""
+
+    def submit(page: Page, handle: str, password: str = DEMO_PASSWORD) -> None:
+        page.goto("/login")
+        page.get_by_label("E-mail").fill(demo_email(handle))
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+
+    return submit
+
+
+@pytest.fixture(scope="session")
+def saved_sign_ins() -> dict[str, StorageState]:
+    """Cookies of one signed-in session per demo handle, reused to spare a password check."""
+    return {}
+
+
+@pytest.fixture
+def signed_in(
+    new_page: Callable[..., Page],
+    submit_login: Callable[..., None],
+    saved_sign_ins: dict[str, StorageState],
+) -> Callable[..., Page]:
+    """Return a page of a new browser context signed in as demo staff member `handle`, at `path`.
+
+    Sessions are shared between tests per handle; a test that signs out, or changes what the
+    session allows, asks for a `fresh` one of its own.
+    """
+
+    def sign_in(
+        handle: str, path: str = "/patients", *, fresh: bool = False, **context_options: Any
+    ) -> Page:
+        saved = None if fresh else saved_sign_ins.get(handle)
+        if saved is None:
+            page = new_page(**context_options)
+            submit_login(page, handle)
+            expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+            if not fresh:
+                saved_sign_ins[handle] = page.context.storage_state()
+            if not page.url.endswith(path):
+                page.goto(path)
+        else:
+            page = new_page(storage_state=saved, **context_options)
+            page.goto(path)
+        expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+        return page
+
+    return sign_in
+
+
+@pytest.fixture
+def unlabelled_fields() -> Callable[[Page], tuple[int, list[str]]]:
+    """Return how many visible fields a page has, and the HTML of those without a label."""
+
+    def find(page: Page) -> tuple[int, list[str]]:
+        found = page.evaluate(UNLABELLED_FIELDS_JS)
+        return found["checked"], found["unlabelled"]
+
+    return find
