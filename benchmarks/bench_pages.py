@@ -36,8 +36,11 @@ def _login(client, email: str) -> None:
 
     page = client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    response = client.post("/login", data={"email": email, "password": DEMO_PASSWORD,
-                                           "csrf_token": token}, follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={"email": email, "password": DEMO_PASSWORD, "csrf_token": token},
+        follow_redirects=False,
+    )
     assert response.status_code == 303, response.text
 
 
@@ -64,15 +67,23 @@ def main() -> int:
         patients = client.get("/patients").text
         patient_id = re.search(r'href="/patients/([0-9a-f-]{36})"', patients).group(1)
         floor = statistics.median(_time(client, "/healthz"))
-        pages = {"/patients": "admin", "/patients?q=an": "admin", "/patients/new": "admin",
-                 f"/patients/{patient_id}/edit": "admin", "/admin/users": "admin",
-                 "/admin/audit": "admin", f"/admin/audit?patient_id={patient_id}": "admin",
-                 "/account": "admin"}
+        pages = {
+            "/patients": "admin",
+            "/patients?q=an": "admin",
+            "/patients/new": "admin",
+            f"/patients/{patient_id}/edit": "admin",
+            "/admin/users": "admin",
+            "/admin/audit": "admin",
+            f"/admin/audit?patient_id={patient_id}": "admin",
+            "/account": "admin",
+        }
         results = {path: _time(client, path) for path in pages}
         client.cookies.clear()
         _login(client, "nurse@demo.openkap.org")
         results[f"/patients/{patient_id} (nurse)"] = _time(client, f"/patients/{patient_id}")
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     print(f"floor /healthz median {floor:.1f} ms; {REPEATS} requests per page, SQLite demo clinic")
     print(f"{'page':58} {'median ms':>10} {'p95 ms':>8} {'x floor':>8}  target")
     worst = 0.0

@@ -29,7 +29,13 @@ LOGIN_CSRF_COOKIE = "openkap_login_csrf"
 
 def _safe_next(target: str | None) -> str:
     # Only same-site paths: an open redirect would let a phishing link reuse our sign-in page.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and target.isprintable()
+        and "\\" not in target
+    ):
         return target
     return "/"
 

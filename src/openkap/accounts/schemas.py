@@ -6,6 +6,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from openkap.core.models import Role
+from openkap.core.schemas import InputModel
 
 
 class TokenResponse(BaseModel):
@@ -26,18 +27,14 @@ class UserRead(BaseModel):
     mfa_enabled: bool
 
 
-class UserCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class UserCreate(InputModel):
     email: EmailStr
     full_name: str = Field(min_length=1, max_length=200)
     password: str = Field(min_length=12, max_length=256)
     roles: list[Role] = Field(min_length=1)
 
 
-class PersonalTokenCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PersonalTokenCreate(InputModel):
     name: str = Field(min_length=1, max_length=100)
     expires_in_days: int | None = Field(default=90, ge=1, le=366)
 

@@ -36,6 +36,8 @@ def _account_key(email: str) -> str:
 
 def find_user_by_email(session: Session, *, email: str) -> User | None:
     """Return the account with this e-mail address, if any."""
+    if "\x00" in email:
+        return None
     return session.scalars(select(User).where(User.email == email.strip().lower())).one_or_none()
 
 

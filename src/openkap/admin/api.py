@@ -15,15 +15,14 @@ from openkap.core.deps import DbSession, api_permission
 from openkap.core.models import Role
 from openkap.core.permissions import Permission
 from openkap.core.responses import error_responses
+from openkap.core.schemas import NO_NUL, InputModel
 
 router = APIRouter(prefix="/api/v1", tags=["administration"])
 Admin = Annotated[Principal, Depends(api_permission(Permission.user_manage))]
 Auditor = Annotated[Principal, Depends(api_permission(Permission.audit_read))]
 
 
-class UserUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class UserUpdate(InputModel):
     roles: list[Role] = Field(min_length=1)
     is_active: bool
 
@@ -105,7 +104,7 @@ def audit_events(
     principal: Auditor,
     patient_id: uuid.UUID | None = None,
     user_id: uuid.UUID | None = None,
-    action: Annotated[str | None, Query(max_length=64)] = None,
+    action: Annotated[str | None, Query(max_length=64, pattern=NO_NUL)] = None,
     before: Annotated[int | None, Query(ge=1, le=2**62)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> AuditPage:

@@ -6,9 +6,12 @@ class OpenKapError(Exception):
 
     status_code = 400
 
-    def __init__(self, message: str, *, status_code: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, status_code: int | None = None, field: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
+        self.field = field
         if status_code is not None:
             self.status_code = status_code
 

@@ -8,6 +8,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -67,10 +68,16 @@ def _redirect(request: Request, location: str) -> Response:
     return RedirectResponse(location, status_code=303)
 
 
+_LOCATIONS = {"body", "query", "path", "header", "cookie"}
+
+
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     fields = []
     for error in exc.errors():
-        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query")]
+        if error.get("type") == "json_invalid":
+            fields.append({"name": "body", "message": "The body is not valid JSON."})
+            continue
+        location = [str(part) for part in error.get("loc", ()) if part not in _LOCATIONS]
         fields.append({"name": ".".join(location) or "request", "message": error.get("msg", "")})
     return fields
 
@@ -81,7 +88,12 @@ async def _openkap_error(request: Request, exc: Exception) -> Response:
         return _redirect(request, "/login?next=" + quote(request.url.path))
     if isinstance(exc, MfaRequired) and not _wants_json(request):
         return _redirect(request, exc.location)
-    return _respond(request, status=exc.status_code, name=exc.name, detail=exc.message)
+    fields = None
+    if exc.status_code == 422:
+        fields = [{"name": exc.field or "request", "message": exc.message}]
+    return _respond(
+        request, status=exc.status_code, name=exc.name, detail=exc.message, fields=fields
+    )
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
@@ -106,10 +118,30 @@ async def _stale_data(request: Request, exc: Exception) -> Response:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and _wants_json(request):
+        # Starlette refuses a body it cannot decode before validation runs; to a client it is
+        # malformed input like any other.
+        return _respond(
+            request,
+            status=422,
+            name="ValidationError",
+            detail=str(exc.detail),
+            fields=[{"name": "body", "message": str(exc.detail)}],
+        )
     names = {404: "NotFound", 405: "MethodNotAllowed"}
     detail = "No such page." if exc.status_code == 404 else str(exc.detail)
     return _respond(
         request, status=exc.status_code, name=names.get(exc.status_code, "HTTPError"), detail=detail
+    )
+
+
+async def _unstorable_input(request: Request, exc: Exception) -> Response:
+    return _respond(
+        request,
+        status=422,
+        name="ValidationError",
+        detail="The input contains characters that cannot be stored.",
+        fields=[{"name": "request", "message": "remove control characters"}],
     )
 
 
@@ -138,5 +170,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(OpenKapError, _openkap_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StaleDataError, _stale_data)
+    app.add_exception_handler(DataError, _unstorable_input)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -11,6 +11,7 @@ from openkap.core.config import get_settings
 from openkap.core.deps import DbSession, api_permission
 from openkap.core.permissions import Permission
 from openkap.core.responses import error_responses
+from openkap.core.schemas import NO_NUL
 from openkap.patients import search, service, weights
 from openkap.patients.errors import VersionRequired
 from openkap.patients.schemas import (
@@ -49,10 +50,10 @@ def _parse_if_match(if_match: str | None) -> int:
 def list_patients(
     session: DbSession,
     principal: Reader,
-    q: Annotated[str, Query(max_length=200, description="Name words or MRN")] = "",
+    q: Annotated[str, Query(max_length=200, pattern=NO_NUL, description="Name words or MRN")] = "",
     birth_date: date | None = None,
     include_entered_in_error: bool = False,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    cursor: Annotated[str | None, Query(max_length=500, pattern=NO_NUL)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 25,
 ) -> PatientPage:
     """Search the clinic's patients by name, MRN and date of birth, in name order."""

@@ -11,6 +11,7 @@ from openkap.accounts.principal import Principal
 from openkap.core.deps import DbSession, csrf_protect, web_permission
 from openkap.core.errors import OpenKapError
 from openkap.core.permissions import Permission, allows
+from openkap.core.schemas import NO_NUL
 from openkap.patients import search, service, weights
 from openkap.patients.models import Patient, SexAtBirth
 from openkap.patients.schemas import EnteredInError, PatientCreate, PatientUpdate, WeightCreate
@@ -32,9 +33,9 @@ def patient_list(
     request: Request,
     session: DbSession,
     principal: Reader,
-    q: Annotated[str, Query(max_length=200)] = "",
+    q: Annotated[str, Query(max_length=200, pattern=NO_NUL)] = "",
     birth_date: Annotated[str, Query(max_length=10)] = "",
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    cursor: Annotated[str | None, Query(max_length=500, pattern=NO_NUL)] = None,
 ) -> HTMLResponse:
     dob = _parse_date(birth_date)
     page, next_cursor = search.search_patients(

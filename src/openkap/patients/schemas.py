@@ -16,6 +16,7 @@ from pydantic import (
     field_validator,
 )
 
+from openkap.core.schemas import InputModel
 from openkap.core.time import utcnow
 from openkap.patients.models import RecordStatus, SexAtBirth
 
@@ -53,9 +54,7 @@ CountryCode = Annotated[
 ]
 
 
-class _PatientFields(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class _PatientFields(InputModel):
     preferred_name: OptionalText = None
     pronouns: Annotated[str | None, StringConstraints(strip_whitespace=True, max_length=40)] = None
     gender_identity: OptionalText = None
@@ -141,15 +140,11 @@ class PatientPage(BaseModel):
     )
 
 
-class EnteredInError(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class EnteredInError(InputModel):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
 
 
-class WeightCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class WeightCreate(InputModel):
     weight_kg: Decimal = Field(
         ge=MIN_WEIGHT_KG,
         le=MAX_WEIGHT_KG,

@@ -44,7 +44,7 @@ def _decode_cursor(cursor: str) -> tuple[str, uuid.UUID]:
         return str(sort_name), uuid.UUID(patient_id)
     except (ValueError, TypeError, binascii.Error) as bad:
         raise InvalidCursor(
-            "cursor: not a valid cursor; use next_cursor from a previous page"
+            "Not a valid cursor: use next_cursor from a previous page.", field="cursor"
         ) from bad
 
 

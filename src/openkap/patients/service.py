@@ -55,7 +55,9 @@ def _check_clinician(session: Session, *, by: Principal, clinician_id: uuid.UUID
         return
     clinician = session.get(User, clinician_id)
     if clinician is None or clinician.organization_id != by.organization_id:
-        raise UnknownClinician("The primary clinician is not a user of this clinic.")
+        raise UnknownClinician(
+            "The primary clinician is not a user of this clinic.", field="primary_clinician_id"
+        )
 
 
 def _mrn_in_use(session: Session, *, mrn: str, except_id: uuid.UUID | None = None) -> bool:
@@ -131,7 +133,9 @@ def update_patient(
         field for field in _REQUIRED_FIELDS if field in changes and changes[field] is None
     )
     if cleared:
-        raise RequiredFieldCleared(f"These fields cannot be empty: {', '.join(cleared)}.")
+        raise RequiredFieldCleared(
+            f"These fields cannot be empty: {', '.join(cleared)}.", field=cleared[0]
+        )
     _check_clinician(session, by=by, clinician_id=changes.get("primary_clinician_id"))
     if changes.get("mrn") and _mrn_in_use(session, mrn=changes["mrn"], except_id=patient.id):
         raise MrnTaken(f"MRN {changes['mrn']} is already used by another patient of this clinic.")
