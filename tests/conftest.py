@@ -91,3 +91,17 @@ def app(connection: Connection) -> FastAPI:
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app, base_url="http://testserver") as test_client:
         yield test_client
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many tests ran on each database, so a skipped backend cannot go unnoticed."""
+    counts: dict[str, dict[str, int]] = {backend: {} for backend in BACKENDS}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            for backend in BACKENDS:
+                if f"[{backend}" in getattr(report, "nodeid", ""):
+                    counts[backend][outcome] = counts[backend].get(outcome, 0) + 1
+    terminalreporter.section("databases")
+    for backend, outcome_counts in counts.items():
+        summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcome_counts.items()))
+        terminalreporter.write_line(f"{backend}: {summary or 'no tests'}")
