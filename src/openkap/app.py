@@ -13,8 +13,14 @@ from openkap.admin import api as admin_api
 from openkap.admin import routes as admin_routes
 from openkap.core.db import get_engine, session_factory
 from openkap.core.handlers import install_error_handlers
+from openkap.episodes import api as episodes_api
+from openkap.episodes import routes as episode_routes
+from openkap.intake import api as intake_api
+from openkap.intake import routes as intake_routes
 from openkap.patients import api as patients_api
 from openkap.patients import routes as patient_routes
+from openkap.plans import api as plans_api
+from openkap.plans import routes as plan_routes
 from openkap.web import health, home
 
 API_DESCRIPTION = """The OpenKAP JSON API. Authenticate with `POST /api/v1/auth/token` (OAuth2
@@ -45,10 +51,16 @@ def create_app(*, bind: Engine | Connection | None = None) -> FastAPI:
         accounts_api.router,
         patients_api.router,
         admin_api.router,
+        episodes_api.router,
+        intake_api.router,
+        plans_api.router,
         login_routes.router,
         account_routes.router,
         patient_routes.router,
         admin_routes.router,
+        episode_routes.router,
+        intake_routes.router,
+        plan_routes.router,
     ):
         app.include_router(router)
     install_error_handlers(app)

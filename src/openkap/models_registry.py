@@ -5,7 +5,11 @@ from openkap.core.model_base import Base
 
 def load_all() -> type[Base]:
     """Import all model modules and return the declarative base."""
+    from openkap.assessments import models as assessment_models  # noqa: F401
     from openkap.core import audit, models  # noqa: F401
+    from openkap.episodes import models as episode_models  # noqa: F401
+    from openkap.intake import models as intake_models  # noqa: F401
     from openkap.patients import models as patient_models  # noqa: F401
+    from openkap.plans import models as plan_models  # noqa: F401
 
     return Base

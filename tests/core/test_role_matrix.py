@@ -4,125 +4,32 @@ The expected table is written out here on purpose, independently of the permissi
 src/openkap/core/permissions.py: changing who may do what must change this test too.
 """
 
-from dataclasses import dataclass
+import importlib
 
 import pytest
 from fastapi.routing import APIRoute
 
 from openkap.app import create_app
 from openkap.core.models import Role
-from tests.fixtures.factories import bearer, make_org, make_patient, make_user, web_login
+from tests.fixtures.factories import bearer, make_org, make_user, web_login
+from tests.matrix import Call
 
-A, P, N, T, F, R, PT = (
-    Role.admin,
-    Role.prescriber,
-    Role.nurse,
-    Role.therapist,
-    Role.front_desk,
-    Role.researcher,
-    Role.patient,
-)
-EVERYONE = frozenset(Role)
-PATIENT_READERS = frozenset({A, P, N, T, F})
-PATIENT_WRITERS = frozenset({A, P, N, F})
-CLINICIANS = frozenset({P, N, T})
-WEIGHT_WRITERS = frozenset({P, N})
-
-
-@dataclass(frozen=True)
-class Call:
-    method: str
-    path: str
-    allowed: frozenset[Role]
-    body: dict | None = None
-    record_route: bool = True
-
-    def __str__(self) -> str:
-        return f"{self.method} {self.path}"
-
-
-PATIENT = {
-    "family_name": "Matrix",
-    "given_name": "Test",
-    "birth_date": "1990-01-01",
-    "sex_at_birth": "male",
-}
-API_CALLS = [
-    Call("GET", "/api/v1/patients", PATIENT_READERS, record_route=False),
-    Call("POST", "/api/v1/patients", PATIENT_WRITERS, PATIENT, record_route=False),
-    Call("GET", "/api/v1/patients/{patient}", PATIENT_READERS),
-    Call("PATCH", "/api/v1/patients/{patient}", PATIENT_WRITERS, {"pronouns": "he/him"}),
-    Call(
-        "POST",
-        "/api/v1/patients/{patient}/entered-in-error",
-        frozenset({A, P}),
-        {"reason": "matrix test"},
-    ),
-    Call("GET", "/api/v1/patients/{patient}/weights", CLINICIANS),
-    Call(
-        "POST",
-        "/api/v1/patients/{patient}/weights",
-        WEIGHT_WRITERS,
-        {"weight_kg": 70, "measured_on": "2026-01-01"},
-    ),
-    Call(
-        "POST",
-        "/api/v1/patients/{patient}/weights/{weight}/entered-in-error",
-        WEIGHT_WRITERS,
-        {"reason": "matrix test"},
-    ),
-    Call("GET", "/api/v1/users", frozenset({A}), record_route=False),
-    Call(
-        "POST",
-        "/api/v1/users",
-        frozenset({A}),
-        {
-            "email": "new.user@example.org",
-            "full_name": "New User",
-            "password": "long enough password",
-            "roles": ["nurse"],
-        },
-        record_route=False,
-    ),
-    Call("GET", "/api/v1/users/{user}", frozenset({A})),
-    Call("PUT", "/api/v1/users/{user}", frozenset({A}), {"roles": ["nurse"], "is_active": True}),
-    Call("GET", "/api/v1/audit-events", frozenset({A}), record_route=False),
-    Call("GET", "/api/v1/me", EVERYONE, record_route=False),
-    Call("GET", "/api/v1/tokens", EVERYONE, record_route=False),
-    Call("POST", "/api/v1/tokens", EVERYONE, {"name": "matrix"}, record_route=False),
-]
-PAGE_CALLS = [
-    Call("GET", "/patients", PATIENT_READERS, record_route=False),
-    Call("GET", "/patients/new", PATIENT_WRITERS, record_route=False),
-    Call("GET", "/patients/{patient}", PATIENT_READERS),
-    Call("GET", "/patients/{patient}/edit", PATIENT_WRITERS),
-    Call("GET", "/admin/users", frozenset({A}), record_route=False),
-    Call("GET", "/admin/audit", frozenset({A}), record_route=False),
-    Call("GET", "/account", EVERYONE, record_route=False),
-]
-# Routes that authenticate differently and are tested on their own (sign-in, token revocation).
-UNMATRIXED = {"POST /api/v1/auth/token", "POST /api/v1/tokens/{token_id}/revoke"}
+# Every domain's matrix module, in pathway order.
+MATRIX_MODULES = ["tests.core.matrix"]
+MATRICES = [importlib.import_module(name) for name in MATRIX_MODULES]
+API_CALLS: list[Call] = [call for m in MATRICES for call in m.API_CALLS]
+PAGE_CALLS: list[Call] = [call for m in MATRICES for call in m.PAGE_CALLS]
+UNMATRIXED: set[str] = {route for m in MATRICES for route in getattr(m, "UNMATRIXED", set())}
 
 
 @pytest.fixture
 def clinic(db):
     org = make_org(db)
     users = {role: make_user(db, org, role) for role in Role}
-    patient = make_patient(db, org)
-    from datetime import date
-    from decimal import Decimal
-
-    from openkap.patients.models import WeightMeasurement
-
-    weight = WeightMeasurement(
-        organization_id=org.id,
-        patient_id=patient.id,
-        weight_kg=Decimal("70.0"),
-        measured_on=date(2026, 1, 1),
-    )
-    db.add(weight)
+    ids = {}
+    for matrix in MATRICES:
+        ids.update(matrix.seed(db, org, users))
     db.flush()
-    ids = {"patient": patient.id, "weight": weight.id, "user": users[Role.nurse].id}
     return users, ids
 
 
@@ -133,7 +40,7 @@ def _path(call: Call, ids) -> str:
 def _send(client, call: Call, ids, headers):
     extra = {"If-Match": '"1"'} if call.method == "PATCH" else {}
     return client.request(
-        call.method, _path(call, ids), json=call.body, headers={**headers, **extra}
+        call.method, _path(call, ids), json=call.body, data=call.form, headers={**headers, **extra}
     )
 
 
@@ -199,10 +106,7 @@ def test_matrix_covers_every_api_route():
         if isinstance(route, APIRoute) and route.path.startswith("/api/")
         for method in route.methods
     }
-    covered = {f"{c.method} {c.path}" for c in API_CALLS} | UNMATRIXED
-    normalise = {"{patient}": "{patient_id}", "{weight}": "{weight_id}", "{user}": "{user_id}"}
-    for short, long in normalise.items():
-        covered = {entry.replace(short, long) for entry in covered}
+    covered = {str(call) for call in API_CALLS} | UNMATRIXED
     assert routes - covered == set()
 
 

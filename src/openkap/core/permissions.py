@@ -14,6 +14,20 @@ class Permission(enum.StrEnum):
     patient_access_log = "patient:access_log"
     user_manage = "user:manage"
     audit_read = "audit:read"
+    episode_read = "episode:read"
+    episode_manage = "episode:manage"
+    intake_write = "intake:write"
+    screening_run = "screening:run"
+    screening_override = "screening:override"
+    ruleset_read = "ruleset:read"
+    ruleset_manage = "ruleset:manage"
+    plan_write = "plan:write"
+    plan_sign = "plan:sign"
+    template_manage = "template:manage"
+    consent_record = "consent:record"
+    consent_document_manage = "consent_document:manage"
+    rems_record = "rems:record"
+    preparation_record = "preparation:record"
 
 
 _STAFF_WITH_PATIENTS = {Role.admin, Role.prescriber, Role.nurse, Role.therapist, Role.front_desk}
@@ -30,6 +44,20 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.patient_access_log: frozenset({Role.admin}),
     Permission.user_manage: frozenset({Role.admin}),
     Permission.audit_read: frozenset({Role.admin}),
+    Permission.episode_read: frozenset(_CLINICIANS),
+    Permission.episode_manage: frozenset(_CLINICIANS),
+    Permission.intake_write: frozenset(_CLINICIANS),
+    Permission.screening_run: frozenset({Role.prescriber, Role.nurse}),
+    Permission.screening_override: frozenset({Role.prescriber}),
+    Permission.ruleset_read: frozenset({Role.admin, Role.prescriber}),
+    Permission.ruleset_manage: frozenset({Role.admin}),
+    Permission.plan_write: frozenset({Role.prescriber}),
+    Permission.plan_sign: frozenset({Role.prescriber}),
+    Permission.template_manage: frozenset({Role.admin, Role.prescriber}),
+    Permission.consent_record: frozenset(_CLINICIANS),
+    Permission.consent_document_manage: frozenset({Role.admin}),
+    Permission.rems_record: frozenset({Role.prescriber, Role.nurse}),
+    Permission.preparation_record: frozenset(_CLINICIANS),
 }
 
 

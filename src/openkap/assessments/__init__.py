@@ -1,0 +1,1 @@
+"""Administered questionnaires and clinician ratings, scored by openkap.instruments."""

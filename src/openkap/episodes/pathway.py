@@ -1,0 +1,97 @@
+"""Moving an episode along the pathway, with every requirement of the move checked first.
+
+This module sits above intake and plans: it reads their decisions, and they never import it.
+"""
+
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from openkap.accounts.principal import Principal
+from openkap.core.errors import Forbidden
+from openkap.core.permissions import Permission, allows
+from openkap.episodes import service
+from openkap.episodes.errors import TransitionRefused
+from openkap.episodes.machine import allowed_moves
+from openkap.episodes.models import Episode, EpisodeState, EpisodeTransition
+from openkap.intake.decisions import latest_decision
+from openkap.plans import readiness
+from openkap.plans.models import Drug, PlanStatus
+
+Requirement = Callable[[Session, Episode], list[str]]
+
+
+def _screening_cleared(session: Session, episode: Episode) -> list[str]:
+    decision = latest_decision(session, episode=episode)
+    if decision is None:
+        return ["suitability screening not run"]
+    if not decision.cleared_to_treat:
+        return [f"screening outcome is {decision.outcome.value} and no override is recorded"]
+    return []
+
+
+def _ready_to_dose(session: Session, episode: Episode) -> list[str]:
+    missing = _screening_cleared(session, episode)
+    plan = readiness.current_plan(session, episode=episode)
+    if plan is None:
+        return [*missing, "no treatment plan"]
+    if plan.status != PlanStatus.signed.value:
+        missing.append("treatment plan not signed by a prescriber")
+    if readiness.valid_consent(session, episode=episode, route=plan.route, drug=plan.drug) is None:
+        missing.append(f"consent not signed for {plan.drug.replace('_', ' ')} ({plan.route})")
+    if (
+        plan.drug == Drug.esketamine.value
+        and readiness.rems_enrolment(session, patient_id=episode.patient_id) is None
+    ):
+        missing.append("patient not enrolled in the esketamine REMS")
+    return missing
+
+
+REQUIREMENTS: dict[EpisodeState, Requirement] = {
+    EpisodeState.preparing: _screening_cleared,
+    EpisodeState.ready: _ready_to_dose,
+}
+
+
+def blockers(session: Session, *, episode: Episode, to_state: EpisodeState) -> list[str]:
+    """Return what stops a move (empty when it may happen)."""
+    requirement = REQUIREMENTS.get(to_state)
+    return requirement(session, episode) if requirement else []
+
+
+def _refuse_unless_allowed(episode: Episode, to_state: EpisodeState) -> None:
+    current = EpisodeState(episode.state)
+    allowed = allowed_moves(current)
+    if to_state not in allowed:
+        names = ", ".join(sorted(s.value for s in allowed)) or "none (the episode is closed)"
+        raise TransitionRefused(
+            f"An episode in {current.value} cannot move to {to_state.value}. "
+            f"Allowed next states: {names}.",
+            field="to_state",
+        )
+
+
+def move(
+    session: Session, *, episode: Episode, to_state: EpisodeState, reason: str, by: Principal
+) -> EpisodeTransition:
+    """Move an episode along the pathway after checking the move and its requirements."""
+    if not allows(by.roles, Permission.episode_manage):
+        raise Forbidden("Your role does not allow moving an episode.")
+    _refuse_unless_allowed(episode, to_state)
+    missing = blockers(session, episode=episode, to_state=to_state)
+    if missing:
+        raise TransitionRefused(
+            f"Cannot move to {to_state.value}: " + "; ".join(missing) + ".", field="to_state"
+        )
+    return service.record_move(session, episode=episode, to_state=to_state, reason=reason, by=by)
+
+
+def resume(session: Session, *, episode: Episode, reason: str, by: Principal) -> EpisodeTransition:
+    """Take an episode off hold, back to the state it paused in."""
+    if episode.state != EpisodeState.on_hold.value or not episode.state_before_hold:
+        raise TransitionRefused("Only an episode on hold can be resumed.")
+    target = EpisodeState(episode.state_before_hold)
+    missing = blockers(session, episode=episode, to_state=target)
+    if missing:
+        raise TransitionRefused(f"Cannot resume to {target.value}: " + "; ".join(missing) + ".")
+    return service.record_move(session, episode=episode, to_state=target, reason=reason, by=by)

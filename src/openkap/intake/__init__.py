@@ -1,0 +1,1 @@
+"""Intake assessment, prior treatments (TRD) and suitability screening."""

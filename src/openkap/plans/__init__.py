@@ -1,0 +1,1 @@
+"""Preparation and planning: protocol templates, treatment plans, consent, REMS enrolment."""

@@ -1,0 +1,83 @@
+"""Matrix entries of the foundation: patients, weights, users, audit, tokens."""
+
+from datetime import date
+from decimal import Decimal
+
+from openkap.patients.models import WeightMeasurement
+from tests.fixtures.factories import make_patient
+from tests.matrix import CLINICIANS, EVERYONE, PATIENT_READERS, PATIENT_WRITERS, A, Call, N, P
+
+PATIENT = {
+    "family_name": "Matrix",
+    "given_name": "Test",
+    "birth_date": "1990-01-01",
+    "sex_at_birth": "male",
+}
+API_CALLS = [
+    Call("GET", "/api/v1/patients", PATIENT_READERS, record_route=False),
+    Call("POST", "/api/v1/patients", PATIENT_WRITERS, PATIENT, record_route=False),
+    Call("GET", "/api/v1/patients/{patient_id}", PATIENT_READERS),
+    Call("PATCH", "/api/v1/patients/{patient_id}", PATIENT_WRITERS, {"pronouns": "he/him"}),
+    Call(
+        "POST",
+        "/api/v1/patients/{patient_id}/entered-in-error",
+        frozenset({A, P}),
+        {"reason": "matrix test"},
+    ),
+    Call("GET", "/api/v1/patients/{patient_id}/weights", CLINICIANS),
+    Call(
+        "POST",
+        "/api/v1/patients/{patient_id}/weights",
+        frozenset({P, N}),
+        {"weight_kg": 70, "measured_on": "2026-01-01"},
+    ),
+    Call(
+        "POST",
+        "/api/v1/patients/{patient_id}/weights/{weight_id}/entered-in-error",
+        frozenset({P, N}),
+        {"reason": "matrix test"},
+    ),
+    Call("GET", "/api/v1/users", frozenset({A}), record_route=False),
+    Call(
+        "POST",
+        "/api/v1/users",
+        frozenset({A}),
+        {
+            "email": "new.user@example.org",
+            "full_name": "New User",
+            "password": "long enough password",
+            "roles": ["nurse"],
+        },
+        record_route=False,
+    ),
+    Call("GET", "/api/v1/users/{user_id}", frozenset({A})),
+    Call("PUT", "/api/v1/users/{user_id}", frozenset({A}), {"roles": ["nurse"], "is_active": True}),
+    Call("GET", "/api/v1/audit-events", frozenset({A}), record_route=False),
+    Call("GET", "/api/v1/me", EVERYONE, record_route=False),
+    Call("GET", "/api/v1/tokens", EVERYONE, record_route=False),
+    Call("POST", "/api/v1/tokens", EVERYONE, {"name": "matrix"}, record_route=False),
+]
+PAGE_CALLS = [
+    Call("GET", "/patients", PATIENT_READERS, record_route=False),
+    Call("GET", "/patients/new", PATIENT_WRITERS, record_route=False),
+    Call("GET", "/patients/{patient_id}", PATIENT_READERS),
+    Call("GET", "/patients/{patient_id}/edit", PATIENT_WRITERS),
+    Call("GET", "/admin/users", frozenset({A}), record_route=False),
+    Call("GET", "/admin/audit", frozenset({A}), record_route=False),
+    Call("GET", "/account", EVERYONE, record_route=False),
+]
+# Routes that authenticate differently and are tested on their own (sign-in, token revocation).
+UNMATRIXED = {"POST /api/v1/auth/token", "POST /api/v1/tokens/{token_id}/revoke"}
+
+
+def seed(db, org, users):
+    patient = make_patient(db, org)
+    weight = WeightMeasurement(
+        organization_id=org.id,
+        patient_id=patient.id,
+        weight_kg=Decimal("70.0"),
+        measured_on=date(2026, 1, 1),
+    )
+    db.add(weight)
+    db.flush()
+    return {"patient_id": patient.id, "weight_id": weight.id, "user_id": users[N].id}
