@@ -17,6 +17,7 @@ from openkap.episodes import api as episodes_api
 from openkap.episodes import routes as episode_routes
 from openkap.intake import api as intake_api
 from openkap.intake import routes as intake_routes
+from openkap.intake import screening_api, screening_routes
 from openkap.patients import api as patients_api
 from openkap.patients import routes as patient_routes
 from openkap.plans import api as plans_api
@@ -53,6 +54,7 @@ def create_app(*, bind: Engine | Connection | None = None) -> FastAPI:
         admin_api.router,
         episodes_api.router,
         intake_api.router,
+        screening_api.router,
         plans_api.router,
         login_routes.router,
         account_routes.router,
@@ -60,6 +62,7 @@ def create_app(*, bind: Engine | Connection | None = None) -> FastAPI:
         admin_routes.router,
         episode_routes.router,
         intake_routes.router,
+        screening_routes.router,
         plan_routes.router,
     ):
         app.include_router(router)

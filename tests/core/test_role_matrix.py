@@ -15,7 +15,13 @@ from tests.fixtures.factories import bearer, make_org, make_user, web_login
 from tests.matrix import Call
 
 # Every domain's matrix module, in pathway order.
-MATRIX_MODULES = ["tests.core.matrix"]
+MATRIX_MODULES = [
+    "tests.core.matrix",
+    "tests.episodes.matrix",
+    "tests.intake.matrix",
+    "tests.intake.matrix_screening",
+    "tests.plans.matrix",
+]
 MATRICES = [importlib.import_module(name) for name in MATRIX_MODULES]
 API_CALLS: list[Call] = [call for m in MATRICES for call in m.API_CALLS]
 PAGE_CALLS: list[Call] = [call for m in MATRICES for call in m.PAGE_CALLS]
