@@ -36,6 +36,9 @@ class Call:
     body: dict[str, Any] | None = None
     record_route: bool = True
     form: dict[str, Any] | None = None
+    # Path parameter -> seed key, when a call needs a different record than the default one
+    # (e.g. {"episode_id": "held_episode_id"} to resume an episode that is on hold).
+    use: dict[str, str] | None = None
 
     def __str__(self) -> str:
         return f"{self.method} {self.path}"

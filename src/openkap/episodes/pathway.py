@@ -95,3 +95,18 @@ def resume(session: Session, *, episode: Episode, reason: str, by: Principal) ->
     if missing:
         raise TransitionRefused(f"Cannot resume to {target.value}: " + "; ".join(missing) + ".")
     return service.record_move(session, episode=episode, to_state=target, reason=reason, by=by)
+
+
+def next_steps(session: Session, *, episode: Episode) -> list[tuple[EpisodeState, list[str]]]:
+    """Return each move the episode allows now, with what blocks it (empty when free)."""
+    state = EpisodeState(episode.state)
+    moves = sorted(allowed_moves(state), key=_pathway_order)
+    steps = [(target, blockers(session, episode=episode, to_state=target)) for target in moves]
+    if state == EpisodeState.on_hold and episode.state_before_hold:
+        target = EpisodeState(episode.state_before_hold)
+        steps.insert(0, (target, blockers(session, episode=episode, to_state=target)))
+    return steps
+
+
+def _pathway_order(state: EpisodeState) -> int:
+    return list(EpisodeState).index(state)

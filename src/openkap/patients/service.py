@@ -50,7 +50,8 @@ def _keep_revision(session: Session, *, patient: Patient, by: Principal) -> None
     )
 
 
-def _check_clinician(session: Session, *, by: Principal, clinician_id: uuid.UUID | None) -> None:
+def check_clinician(session: Session, *, by: Principal, clinician_id: uuid.UUID | None) -> None:
+    """Refuse a clinician id that is not a user of the caller's clinic."""
     if clinician_id is None:
         return
     clinician = session.get(User, clinician_id)
@@ -76,7 +77,7 @@ def _new_mrn(session: Session) -> str:
 
 def create_patient(session: Session, *, data: PatientCreate, by: Principal) -> Patient:
     """Register a new patient in the caller's clinic."""
-    _check_clinician(session, by=by, clinician_id=data.primary_clinician_id)
+    check_clinician(session, by=by, clinician_id=data.primary_clinician_id)
     if data.mrn and _mrn_in_use(session, mrn=data.mrn):
         raise MrnTaken(f"MRN {data.mrn} is already used by another patient of this clinic.")
     fields = data.model_dump(exclude={"mrn"})
@@ -136,7 +137,7 @@ def update_patient(
         raise RequiredFieldCleared(
             f"These fields cannot be empty: {', '.join(cleared)}.", field=cleared[0]
         )
-    _check_clinician(session, by=by, clinician_id=changes.get("primary_clinician_id"))
+    check_clinician(session, by=by, clinician_id=changes.get("primary_clinician_id"))
     if changes.get("mrn") and _mrn_in_use(session, mrn=changes["mrn"], except_id=patient.id):
         raise MrnTaken(f"MRN {changes['mrn']} is already used by another patient of this clinic.")
     for field, value in changes.items():
