@@ -149,7 +149,7 @@ def test_record_marked_entered_in_error_shows_the_reason_and_leaves_the_list(
     reason = f"Duplicate of another record ({uuid.uuid4().hex[:6]})"
 
     page.get_by_text("Mark this record entered in error").click()
-    page.get_by_label("Reason").fill(reason)
+    page.get_by_label("Why this record is wrong").fill(reason)
     page.get_by_role("button", name="Mark entered in error").click()
 
     expect(page.get_by_role("alert")).to_have_text(f"Entered in error. {reason}")

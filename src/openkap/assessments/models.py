@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKeyConstraint, Index, String, Uuid
+from sqlalchemy import JSON, ForeignKeyConstraint, Index, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from openkap.core.model_base import AuditedMixin, Base, TenantMixin
@@ -40,3 +40,4 @@ class AssessmentResponse(TenantMixin, AuditedMixin, Base):
     completed_by: Mapped[str] = mapped_column(String(20))
     setting: Mapped[str] = mapped_column(String(20), default="clinic")
     status: Mapped[str] = mapped_column(String(20), default="active")
+    error_reason: Mapped[str | None] = mapped_column(Text, default=None)

@@ -14,6 +14,7 @@ from openkap.episodes import pathway, service
 from openkap.episodes.machine import CLOSED
 from openkap.episodes.models import Episode, EpisodeState
 from openkap.episodes.schemas import EpisodeCreate, TransitionCreate
+from openkap.intake.decisions import latest_decision
 from openkap.patients.service import check_clinician, get_patient, list_clinicians
 from openkap.web.forms import FormFields, validate_form
 from openkap.web.templating import render
@@ -166,6 +167,7 @@ def _episode_page(
         status_code=status,
         can_manage=allows(principal.roles, Permission.episode_manage),
         names={u.id: u.full_name for u in list_clinicians(session, by=principal)},
+        decision=latest_decision(session, episode=episode),
     )
 
 

@@ -48,6 +48,72 @@ class HepaticStatus(enum.StrEnum):
     severe = "severe"
 
 
+class ItemStatus(enum.StrEnum):
+    active = "active"
+    entered_in_error = "entered-in-error"
+
+
+class DrugClass(enum.StrEnum):
+    """Medication classes the screening and the esketamine REMS form ask about."""
+
+    benzodiazepine = "benzodiazepine"
+    lamotrigine = "lamotrigine"
+    maoi = "maoi"
+    stimulant = "stimulant"
+    opioid = "opioid"
+    sedative_hypnotic = "sedative_hypnotic"
+
+
+class Substance(enum.StrEnum):
+    alcohol = "alcohol"
+    cannabis = "cannabis"
+    opioid = "opioid"
+    sedative_hypnotic = "sedative_hypnotic"
+    cocaine = "cocaine"
+    stimulant = "stimulant"
+    ketamine = "ketamine"
+    phencyclidine = "phencyclidine"
+    other_dissociative = "other_dissociative"
+    hallucinogen = "hallucinogen"
+    inhalant = "inhalant"
+    nicotine = "nicotine"
+    other = "other"
+
+
+class SubstancePattern(enum.StrEnum):
+    current_use_disorder = "current_use_disorder"
+    past_use_disorder = "past_use_disorder"
+    in_remission = "in_remission"
+    occasional_use = "occasional_use"
+
+
+class TreatmentKind(enum.StrEnum):
+    antidepressant = "antidepressant"
+    augmentation = "augmentation"
+    ect = "ect"
+    tms = "tms"
+    esketamine = "esketamine"
+    ketamine = "ketamine"
+    psychotherapy = "psychotherapy"
+    other = "other"
+
+
+class Adherence(enum.StrEnum):
+    good = "good"
+    partial = "partial"
+    poor = "poor"
+    unknown = "unknown"
+
+
+class TreatmentOutcome(enum.StrEnum):
+    remission = "remission"
+    response = "response"
+    partial_response = "partial_response"
+    no_response = "no_response"
+    not_tolerated = "not_tolerated"
+    unknown = "unknown"
+
+
 class Intake(TenantMixin, AuditedMixin, VersionedMixin, Base):
     __tablename__ = "intakes"
     __table_args__ = (episode_fk(), UniqueConstraint("organization_id", "episode_id"))
@@ -96,7 +162,8 @@ class IntakeItem(TenantMixin, AuditedMixin):
     """A row that belongs to an intake; wrong rows are marked entered-in-error, never deleted."""
 
     intake_id: Mapped[uuid.UUID] = mapped_column(Uuid)
-    status: Mapped[str] = mapped_column(String(20), default="active")
+    status: Mapped[str] = mapped_column(String(20), default=ItemStatus.active.value)
+    error_reason: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class Diagnosis(IntakeItem, Base):

@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     ForeignKeyConstraint,
     Index,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -32,6 +33,13 @@ class Route(enum.StrEnum):
 class Drug(enum.StrEnum):
     racemic_ketamine = "racemic_ketamine"
     esketamine = "esketamine"
+
+
+class DoseUnit(enum.StrEnum):
+    """The unit of a template's dose bounds and maximum step."""
+
+    mg_per_kg = "mg_per_kg"
+    mg = "mg"
 
 
 class PlanStatus(enum.StrEnum):
@@ -59,6 +67,8 @@ class ProtocolTemplate(TenantMixin, AuditedMixin, Base):
     route: Mapped[str] = mapped_column(String(20))
     drug: Mapped[str] = mapped_column(String(30))
     weight_based: Mapped[bool] = mapped_column()
+    # A weight-based start (mg/kg) may still be bounded in mg, as sublingual lozenges are.
+    bounds_unit: Mapped[str] = mapped_column(String(20), default=DoseUnit.mg_per_kg.value)
     start_dose: Mapped[Decimal] = mapped_column(Numeric(8, 3))
     min_dose: Mapped[Decimal] = mapped_column(Numeric(8, 3))
     max_dose: Mapped[Decimal] = mapped_column(Numeric(8, 3))
@@ -71,7 +81,9 @@ class ProtocolTemplate(TenantMixin, AuditedMixin, Base):
     monitoring_minutes: Mapped[list[int]] = mapped_column(JSON)
     preparation_sessions: Mapped[int] = mapped_column(default=1)
     integration_within_hours: Mapped[int] = mapped_column(default=72)
+    weight_max_age_days: Mapped[int] = mapped_column(default=30)
     source: Mapped[str] = mapped_column(Text, default="")
+    change_note: Mapped[str] = mapped_column(Text, default="")
 
 
 class TreatmentPlan(TenantMixin, AuditedMixin, VersionedMixin, Base):
@@ -100,6 +112,7 @@ class TreatmentPlan(TenantMixin, AuditedMixin, VersionedMixin, Base):
     weight_kg: Mapped[Decimal | None] = mapped_column(Numeric(5, 1), default=None)
     weight_measured_on: Mapped[date | None] = mapped_column(default=None)
     start_on: Mapped[date] = mapped_column()
+    dose_calculation: Mapped[str] = mapped_column(Text, default="")
     dose_override_reason: Mapped[str | None] = mapped_column(Text, default=None)
     change_reason: Mapped[str] = mapped_column(Text, default="")
     signed_by_id: Mapped[uuid.UUID | None] = mapped_column(
@@ -161,20 +174,30 @@ class Consent(TenantMixin, AuditedMixin, Base):
     signed_at: Mapped[datetime] = mapped_column()
     scan_filename: Mapped[str | None] = mapped_column(String(200), default=None)
     scan_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    scan_content_type: Mapped[str | None] = mapped_column(String(40), default=None)
+    scan_size: Mapped[int | None] = mapped_column(default=None)
+    # Scans are refused above 5 MB, so every accepted scan is kept whole here.
+    scan_content: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     witness_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"))
     status: Mapped[str] = mapped_column(String(20), default="signed")
     withdrawn_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class RemsEnrollment(TenantMixin, AuditedMixin, Base):
     """The patient's enrolment in the esketamine REMS, required before the first dose."""
 
     __tablename__ = "rems_enrollments"
-    __table_args__ = (_patient_fk(), UniqueConstraint("organization_id", "patient_id"))
+    __table_args__ = (
+        _patient_fk(),
+        Index("ix_rems_enrollments_patient", "organization_id", "patient_id"),
+    )
 
     patient_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     rems_patient_id: Mapped[str] = mapped_column(String(40))
     enrolled_on: Mapped[date] = mapped_column()
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    error_reason: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class PreparationCheck(TenantMixin, AuditedMixin, Base):
@@ -191,3 +214,7 @@ class PreparationCheck(TenantMixin, AuditedMixin, Base):
     performed_on: Mapped[date] = mapped_column()
     result: Mapped[str] = mapped_column(String(40))
     details: Mapped[str] = mapped_column(Text, default="")
+    # Structured findings of the kind: substances found, the escort's name, phone, relationship.
+    findings: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    error_reason: Mapped[str | None] = mapped_column(Text, default=None)

@@ -3,12 +3,14 @@
 import uuid
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from openkap.episodes.models import Episode
+from openkap.intake.decisions import latest_decision
 from openkap.plans.models import (
     Consent,
     ConsentDocument,
+    Drug,
     PlanStatus,
     RemsEnrollment,
     TreatmentPlan,
@@ -32,6 +34,7 @@ def valid_consent(session: Session, *, episode: Episode, route: str, drug: str) 
     """Return a signed, not withdrawn consent of this episode that covers the route and drug."""
     rows = session.execute(
         select(Consent, ConsentDocument)
+        .options(defer(Consent.scan_content))
         .join(
             ConsentDocument,
             (ConsentDocument.id == Consent.document_id)
@@ -47,7 +50,29 @@ def valid_consent(session: Session, *, episode: Episode, route: str, drug: str) 
 
 
 def rems_enrolment(session: Session, *, patient_id: uuid.UUID) -> RemsEnrollment | None:
-    """Return the patient's esketamine REMS enrolment, if recorded."""
+    """Return the patient's active esketamine REMS enrolment, if recorded."""
     return session.scalars(
-        select(RemsEnrollment).where(RemsEnrollment.patient_id == patient_id)
+        select(RemsEnrollment)
+        .where(RemsEnrollment.patient_id == patient_id, RemsEnrollment.status == "active")
+        .order_by(RemsEnrollment.created_at.desc())
+        .limit(1)
     ).first()
+
+
+def missing_for_ready(session: Session, *, episode: Episode) -> list[str]:
+    """Return what the episode still lacks before it can be ready to dose (for display)."""
+    decision = latest_decision(session, episode=episode)
+    missing = [] if decision and decision.cleared_to_treat else ["screening clearance"]
+    plan = current_plan(session, episode=episode)
+    if plan is None:
+        return [*missing, "a treatment plan"]
+    if plan.status != PlanStatus.signed.value:
+        missing.append("the prescriber's signature on the treatment plan")
+    if valid_consent(session, episode=episode, route=plan.route, drug=plan.drug) is None:
+        missing.append(f"signed consent for {plan.drug.replace('_', ' ')} ({plan.route})")
+    if (
+        plan.drug == Drug.esketamine.value
+        and rems_enrolment(session, patient_id=episode.patient_id) is None
+    ):
+        missing.append("esketamine REMS enrolment")
+    return missing

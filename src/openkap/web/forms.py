@@ -10,17 +10,23 @@ from openkap.core.deps import CSRF_FIELD
 from openkap.core.errors import OpenKapError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
-MAX_FIELD_LENGTH = 2000
+MAX_FIELD_LENGTH = 50_000
 
 
 async def form_fields(request: Request) -> dict[str, str]:
     """Return the submitted text fields (files and the CSRF token left out)."""
     form = await request.form()
-    return {
-        key: value[:MAX_FIELD_LENGTH]
-        for key, value in form.items()
-        if isinstance(value, str) and key != CSRF_FIELD
+    fields = {
+        key: value for key, value in form.items() if isinstance(value, str) and key != CSRF_FIELD
     }
+    too_long = sorted(key for key, value in fields.items() if len(value) > MAX_FIELD_LENGTH)
+    if too_long:
+        # Refused rather than cut: a shortened clinical text would be silently wrong.
+        raise RefusedForm(
+            f"{', '.join(too_long)}: at most {MAX_FIELD_LENGTH} characters are allowed.",
+            field=too_long[0],
+        )
+    return fields
 
 
 FormFields = Annotated[dict[str, str], Depends(form_fields)]

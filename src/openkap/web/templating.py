@@ -38,6 +38,9 @@ NAVIGATION: list[tuple[str, str, Permission | None]] = [
     ("Patients", "/patients", Permission.patient_read),
     ("Users", "/admin/users", Permission.user_manage),
     ("Audit log", "/admin/audit", Permission.audit_read),
+    ("Screening rules", "/admin/rule-set", Permission.ruleset_read),
+    ("Protocols", "/protocol-templates", Permission.template_manage),
+    ("Consent forms", "/consent-documents", Permission.consent_document_manage),
     ("Account", "/account", None),
 ]
 

@@ -1,8 +1,8 @@
 """pathway step1
 
-Revision ID: 39f701b70fdb
+Revision ID: d11c75509135
 Revises: 997e76006d35
-Create Date: 2026-11-26 18:48:04.838686
+Create Date: 2026-11-26 19:21:49.795201
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = "39f701b70fdb"
+revision: str = "d11c75509135"
 down_revision: str | None = "997e76006d35"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -61,6 +61,7 @@ def upgrade() -> None:
         sa.Column("route", sa.String(length=20), nullable=False),
         sa.Column("drug", sa.String(length=30), nullable=False),
         sa.Column("weight_based", sa.Boolean(), nullable=False),
+        sa.Column("bounds_unit", sa.String(length=20), nullable=False),
         sa.Column("start_dose", sa.Numeric(precision=8, scale=3), nullable=False),
         sa.Column("min_dose", sa.Numeric(precision=8, scale=3), nullable=False),
         sa.Column("max_dose", sa.Numeric(precision=8, scale=3), nullable=False),
@@ -73,7 +74,9 @@ def upgrade() -> None:
         sa.Column("monitoring_minutes", sa.JSON(), nullable=False),
         sa.Column("preparation_sessions", sa.Integer(), nullable=False),
         sa.Column("integration_within_hours", sa.Integer(), nullable=False),
+        sa.Column("weight_max_age_days", sa.Integer(), nullable=False),
         sa.Column("source", sa.Text(), nullable=False),
+        sa.Column("change_note", sa.Text(), nullable=False),
         sa.Column("organization_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -143,6 +146,7 @@ def upgrade() -> None:
         sa.Column("completed_by", sa.String(length=20), nullable=False),
         sa.Column("setting", sa.String(length=20), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("error_reason", sa.Text(), nullable=True),
         sa.Column("organization_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -230,6 +234,8 @@ def upgrade() -> None:
         sa.Column("patient_id", sa.Uuid(), nullable=False),
         sa.Column("rems_patient_id", sa.String(length=40), nullable=False),
         sa.Column("enrolled_on", sa.Date(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("error_reason", sa.Text(), nullable=True),
         sa.Column("organization_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -253,12 +259,12 @@ def upgrade() -> None:
             ["updated_by_id"], ["users.id"], name=op.f("fk_rems_enrollments_updated_by_id_users")
         ),
         sa.PrimaryKeyConstraint("organization_id", "id", name=op.f("pk_rems_enrollments")),
-        sa.UniqueConstraint(
-            "organization_id",
-            "patient_id",
-            name=op.f("uq_rems_enrollments_organization_id_patient_id"),
-        ),
     )
+    with op.batch_alter_table("rems_enrollments", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_rems_enrollments_patient", ["organization_id", "patient_id"], unique=False
+        )
+
     op.create_table(
         "consents",
         sa.Column("episode_id", sa.Uuid(), nullable=False),
@@ -269,9 +275,13 @@ def upgrade() -> None:
         sa.Column("signed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("scan_filename", sa.String(length=200), nullable=True),
         sa.Column("scan_sha256", sa.String(length=64), nullable=True),
+        sa.Column("scan_content_type", sa.String(length=40), nullable=True),
+        sa.Column("scan_size", sa.Integer(), nullable=True),
+        sa.Column("scan_content", sa.LargeBinary(), nullable=True),
         sa.Column("witness_id", sa.Uuid(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("withdrawn_reason", sa.Text(), nullable=True),
+        sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("organization_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -456,6 +466,9 @@ def upgrade() -> None:
         sa.Column("performed_on", sa.Date(), nullable=False),
         sa.Column("result", sa.String(length=40), nullable=False),
         sa.Column("details", sa.Text(), nullable=False),
+        sa.Column("findings", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("error_reason", sa.Text(), nullable=True),
         sa.Column("organization_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -544,6 +557,7 @@ def upgrade() -> None:
         sa.Column("weight_kg", sa.Numeric(precision=5, scale=1), nullable=True),
         sa.Column("weight_measured_on", sa.Date(), nullable=True),
         sa.Column("start_on", sa.Date(), nullable=False),
+        sa.Column("dose_calculation", sa.Text(), nullable=False),
         sa.Column("dose_override_reason", sa.Text(), nullable=True),
         sa.Column("change_reason", sa.Text(), nullable=False),
         sa.Column("signed_by_id", sa.Uuid(), nullable=True),
@@ -594,6 +608,7 @@ def upgrade() -> None:
         sa.Column("is_primary", sa.Boolean(), nullable=False),
         sa.Column("intake_id", sa.Uuid(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("error_reason", sa.Text(), nullable=True),
         sa.Column("organization_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -628,6 +643,7 @@ def upgrade() -> None:
         sa.Column("drug_class", sa.String(length=40), nullable=True),
         sa.Column("intake_id", sa.Uuid(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("error_reason", sa.Text(), nullable=True),
         sa.Column("organization_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -698,6 +714,7 @@ def upgrade() -> None:
         sa.Column("in_current_episode", sa.Boolean(), nullable=False),
         sa.Column("intake_id", sa.Uuid(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("error_reason", sa.Text(), nullable=True),
         sa.Column("organization_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -796,6 +813,7 @@ def upgrade() -> None:
         sa.Column("last_use_on", sa.Date(), nullable=True),
         sa.Column("intake_id", sa.Uuid(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("error_reason", sa.Text(), nullable=True),
         sa.Column("organization_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -831,6 +849,7 @@ def upgrade() -> None:
         sa.Column("measure_of_progress", sa.Text(), nullable=False),
         sa.Column("intake_id", sa.Uuid(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("error_reason", sa.Text(), nullable=True),
         sa.Column("organization_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -906,6 +925,9 @@ def downgrade() -> None:
         batch_op.drop_index("ix_consents_episode")
 
     op.drop_table("consents")
+    with op.batch_alter_table("rems_enrollments", schema=None) as batch_op:
+        batch_op.drop_index("ix_rems_enrollments_patient")
+
     op.drop_table("rems_enrollments")
     with op.batch_alter_table("episodes", schema=None) as batch_op:
         batch_op.drop_index("ix_episodes_patient")

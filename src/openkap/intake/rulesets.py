@@ -1,0 +1,226 @@
+"""A clinic's screening rule set: versioned data checked against the rule catalogue.
+
+Editing never changes a stored version: it adds version n+1 and marks it current, so every
+screening run keeps pointing at exactly the rules it was decided by.
+"""
+
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from openkap.accounts.principal import Principal
+from openkap.core import audit
+from openkap.core.errors import Forbidden
+from openkap.core.models import Role
+from openkap.intake.errors import RuleSetChanged, RuleSetInvalid
+from openkap.intake.models import RuleSet
+from openkap.intake.rule_checks import Category
+from openkap.intake.rules import CATALOGUE, Rule
+
+MAX_NOTE = 1000
+DEFAULT_NOTE = "Defaults from CLINICAL.md, Suitability screening (defaults)."
+
+
+def default_entries() -> list[dict[str, Any]]:
+    """Return the catalogue's defaults as rule set entries: every rule on."""
+    return [{"rule_id": r.id, "enabled": True, "params": r.defaults()} for r in CATALOGUE.values()]
+
+
+def _invalid(message: str, field: str) -> RuleSetInvalid:
+    return RuleSetInvalid(message, field=field)
+
+
+def _check_param(rule: Rule, name: str, value: object, where: str) -> int:
+    known = {p.name: p for p in rule.params}
+    param = known.get(name)
+    if param is None:
+        accepted = ", ".join(known) or "none"
+        raise _invalid(
+            f"{where}: rule {rule.id} has no parameter {name!r} (parameters: {accepted}).",
+            f"{where}.params.{name}",
+        )
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _invalid(f"{where}: {param.label} must be a whole number.", f"{where}.params.{name}")
+    if not param.minimum <= value <= param.maximum:
+        unit = f" {param.unit}" if param.unit else ""
+        raise _invalid(
+            f"{where}: {param.label} must be between {param.minimum} and {param.maximum}{unit}, "
+            f"not {value}.",
+            f"{where}.params.{name}",
+        )
+    return value
+
+
+def _check_entry(rule: Rule, entry: Mapping[str, Any], where: str) -> dict[str, Any]:
+    enabled = entry.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise _invalid(f"{where}: enabled must be true or false.", f"{where}.enabled")
+    if rule.category == Category.absolute and not enabled:
+        raise _invalid(
+            f"{where}: {rule.title} is an absolute contraindication and cannot be turned off; "
+            "a prescriber overrides it for one patient with a written justification.",
+            f"{where}.enabled",
+        )
+    params = entry.get("params") or {}
+    if not isinstance(params, Mapping):
+        raise _invalid(f"{where}: params must be an object.", f"{where}.params")
+    values = rule.defaults()
+    for name, value in params.items():
+        values[str(name)] = _check_param(rule, str(name), value, where)
+    return {"rule_id": rule.id, "enabled": enabled, "params": values}
+
+
+def validate_entries(entries: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Check a whole rule set against the catalogue; return it complete, in catalogue order."""
+    checked: dict[str, dict[str, Any]] = {}
+    for index, entry in enumerate(entries):
+        where = f"entries.{index}"
+        rule_id = entry.get("rule_id")
+        rule = CATALOGUE.get(rule_id) if isinstance(rule_id, str) else None
+        if rule is None:
+            raise _invalid(f"{where}: unknown rule {rule_id!r}.", f"{where}.rule_id")
+        if rule.id in checked:
+            raise _invalid(f"{where}: rule {rule.id} is listed twice.", f"{where}.rule_id")
+        checked[rule.id] = _check_entry(rule, entry, where)
+    absent = [rule_id for rule_id in CATALOGUE if rule_id not in checked]
+    if absent:
+        raise _invalid("Every rule must be listed; missing: " + ", ".join(absent) + ".", "entries")
+    return [checked[rule_id] for rule_id in CATALOGUE]
+
+
+def _current(session: Session, organization_id: uuid.UUID) -> RuleSet | None:
+    return session.scalars(
+        select(RuleSet).where(
+            RuleSet.organization_id == organization_id, RuleSet.is_current.is_(True)
+        )
+    ).first()
+
+
+def current_rule_set(session: Session, *, organization_id: uuid.UUID) -> RuleSet:
+    """Return the clinic's current rule set, creating version 1 from the defaults on first use."""
+    existing = _current(session, organization_id)
+    if existing is not None:
+        return existing
+    first = RuleSet(
+        organization_id=organization_id,
+        version=1,
+        rules=default_entries(),
+        change_note=DEFAULT_NOTE,
+    )
+    try:
+        with session.begin_nested():
+            session.add(first)
+    except IntegrityError:
+        # Another request created version 1 at the same moment; use theirs.
+        found = _current(session, organization_id)
+        if found is None:
+            raise
+        return found
+    return first
+
+
+def list_rule_sets(session: Session, *, organization_id: uuid.UUID) -> list[RuleSet]:
+    """Return every version of the clinic's rule set, newest first (the change history)."""
+    current_rule_set(session, organization_id=organization_id)
+    return list(
+        session.scalars(
+            select(RuleSet)
+            .where(RuleSet.organization_id == organization_id)
+            .order_by(RuleSet.version.desc())
+        )
+    )
+
+
+def update_rule_set(
+    session: Session,
+    *,
+    entries: Sequence[Mapping[str, Any]],
+    change_note: str,
+    by: Principal,
+    base_version: int | None = None,
+) -> RuleSet:
+    """Store an edited rule set as the clinic's next version (administrators only)."""
+    if Role.admin not in by.roles:
+        raise Forbidden("Only a clinic administrator may change the screening rules.")
+    note = change_note.strip()
+    if not 3 <= len(note) <= MAX_NOTE:
+        raise _invalid(f"Say what changed and why in 3 to {MAX_NOTE} characters.", "change_note")
+    rules = validate_entries(entries)
+    current = current_rule_set(session, organization_id=by.organization_id)
+    if base_version is not None and base_version != current.version:
+        raise RuleSetChanged(
+            f"The rule set is now at version {current.version}, not {base_version}: "
+            "reload it and apply your change again."
+        )
+    return _store_next(session, current=current, rules=rules, note=note, by=by)
+
+
+def _store_next(
+    session: Session, *, current: RuleSet, rules: list[dict[str, Any]], note: str, by: Principal
+) -> RuleSet:
+    following = RuleSet(
+        organization_id=current.organization_id,
+        version=current.version + 1,
+        rules=rules,
+        change_note=note,
+        created_by_id=by.user.id,
+        updated_by_id=by.user.id,
+    )
+    try:
+        with session.begin_nested():
+            current.is_current = False
+            session.add(following)
+    except IntegrityError as clash:
+        raise RuleSetChanged(
+            "Someone else changed the rule set at the same time: reload it and try again."
+        ) from clash
+    audit.record(
+        session,
+        actor=by.actor,
+        action="ruleset.update",
+        resource_type="rule_set",
+        resource_id=following.id,
+        detail=f"version {current.version}->{following.version}",
+    )
+    return following
+
+
+def _param_label(rule_id: str, name: str) -> str:
+    rule = CATALOGUE.get(rule_id)
+    found = [p.label for p in rule.params if p.name == name] if rule else []
+    return found[0].lower() if found else name
+
+
+def describe_changes(
+    older: Sequence[Mapping[str, Any]] | None, newer: Sequence[Mapping[str, Any]]
+) -> list[str]:
+    """Say in plain words what changed from one version of the rules to the next."""
+    if older is None:
+        return ["First version."]
+    before = {entry["rule_id"]: entry for entry in older}
+    lines = []
+    for entry in newer:
+        rule_id = entry["rule_id"]
+        title = CATALOGUE[rule_id].title if rule_id in CATALOGUE else rule_id
+        old = before.get(rule_id, {"enabled": True, "params": {}})
+        if old["enabled"] != entry["enabled"]:
+            lines.append(f"{title}: turned {'on' if entry['enabled'] else 'off'}")
+        for name, value in entry.get("params", {}).items():
+            previous = old.get("params", {}).get(name)
+            if previous != value:
+                lines.append(f"{title}: {_param_label(rule_id, name)} {previous} → {value}")
+    return lines or ["No change to the rules."]
+
+
+def describe_history(history: Sequence[RuleSet]) -> dict[uuid.UUID, list[str]]:
+    """Say what each version changed compared with the version before it."""
+    described: dict[uuid.UUID, list[str]] = {}
+    previous: Sequence[Mapping[str, Any]] | None = None
+    for rule_set in sorted(history, key=lambda r: r.version):
+        described[rule_set.id] = describe_changes(previous, rule_set.rules)
+        previous = rule_set.rules
+    return described
