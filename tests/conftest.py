@@ -82,15 +82,30 @@ def db(connection: Connection) -> Iterator[Session]:
     session.close()
 
 
-@pytest.fixture
-def app(connection: Connection) -> FastAPI:
-    return create_app(bind=connection)
+@pytest.fixture(scope="session")
+def _shared_app(engine: Engine) -> FastAPI:
+    return create_app(bind=engine)
 
 
-@pytest.fixture
-def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app, base_url="http://testserver") as test_client:
+@pytest.fixture(scope="session")
+def _shared_client(_shared_app: FastAPI) -> Iterator[TestClient]:
+    # Starting a TestClient costs more than most requests: one per backend serves every test.
+    with TestClient(_shared_app, base_url="http://testserver") as test_client:
         yield test_client
+
+
+@pytest.fixture
+def app(_shared_app: FastAPI, connection: Connection) -> FastAPI:
+    """The application, bound for this test to its rolled-back connection."""
+    _shared_app.state.session_factory = session_factory(connection)
+    return _shared_app
+
+
+@pytest.fixture
+def client(app: FastAPI, _shared_client: TestClient) -> TestClient:
+    """A client with no cookies left from an earlier test."""
+    _shared_client.cookies.clear()
+    return _shared_client
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

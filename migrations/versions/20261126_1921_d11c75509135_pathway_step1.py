@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "d11c75509135"
 down_revision: str | None = "997e76006d35"
 branch_labels: str | Sequence[str] | None = None

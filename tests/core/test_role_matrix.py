@@ -5,12 +5,20 @@ src/openkap/core/permissions.py: changing who may do what must change this test 
 """
 
 import importlib
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
+from fastapi.testclient import TestClient
 
+from openkap.accounts import sessions
 from openkap.app import create_app
-from openkap.core.models import Role
-from tests.fixtures.factories import bearer, make_org, make_user, web_login
+from openkap.core.db import session_factory
+from openkap.core.deps import SESSION_COOKIE
+from openkap.core.models import Role, User
+from openkap.core.tenancy import all_tenants
+from tests.fixtures.factories import make_org, make_user
 from tests.matrix import Call
 
 # Every domain's matrix module, in pathway order.
@@ -27,15 +35,73 @@ PAGE_CALLS: list[Call] = [call for m in MATRICES for call in m.PAGE_CALLS]
 UNMATRIXED: set[str] = {route for m in MATRICES for route in getattr(m, "UNMATRIXED", set())}
 
 
+@dataclass(frozen=True)
+class Clinic:
+    """The seeded clinic: a user and credentials per role, an outsider, and record ids."""
+
+    users: dict[Role, User]
+    bearer: dict[Role, dict[str, str]]
+    cookie: dict[Role, str]
+    outsider: User
+    outsider_bearer: dict[str, str]
+    outsider_cookie: str
+    ids: dict[str, uuid.UUID]
+
+
+def _credentials(session, user: User) -> tuple[dict[str, str], str]:
+    _, token = sessions.issue_access_token(session, user=user)
+    _, cookie = sessions.start_web_session(
+        session, user=user, client_address="matrix", mfa_passed=True
+    )
+    return {"Authorization": f"Bearer {token}"}, cookie
+
+
+@pytest.fixture(scope="module")
+def matrix_connection(engine):
+    """One transaction per module, rolled back at the end; each test runs in a savepoint."""
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        yield connection
+        transaction.rollback()
+
+
+@pytest.fixture(scope="module")
+def clinic(matrix_connection) -> Clinic:
+    # Seeding once per module keeps the matrix fast; every test rolls back to this state.
+    session = session_factory(matrix_connection)()
+    with all_tenants(session):
+        org = make_org(session)
+        users = {role: make_user(session, org, role) for role in Role}
+        ids: dict[str, uuid.UUID] = {}
+        for matrix in MATRICES:
+            ids.update(matrix.seed(session, org, users))
+        outsider = make_user(session, make_org(session), *Role)
+        credentials = {role: _credentials(session, user) for role, user in users.items()}
+        outsider_bearer, outsider_cookie = _credentials(session, outsider)
+        session.commit()
+    return Clinic(
+        users=users,
+        bearer={r: c[0] for r, c in credentials.items()},
+        cookie={r: c[1] for r, c in credentials.items()},
+        outsider=outsider,
+        outsider_bearer=outsider_bearer,
+        outsider_cookie=outsider_cookie,
+        ids=ids,
+    )
+
+
+@pytest.fixture(scope="module")
+def module_client(matrix_connection) -> Iterator[TestClient]:
+    with TestClient(create_app(bind=matrix_connection), base_url="http://testserver") as client:
+        yield client
+
+
 @pytest.fixture
-def clinic(db):
-    org = make_org(db)
-    users = {role: make_user(db, org, role) for role in Role}
-    ids = {}
-    for matrix in MATRICES:
-        ids.update(matrix.seed(db, org, users))
-    db.flush()
-    return users, ids
+def matrix_client(matrix_connection, module_client, clinic) -> Iterator[TestClient]:
+    savepoint = matrix_connection.begin_nested()
+    module_client.cookies.clear()
+    yield module_client
+    savepoint.rollback()
 
 
 def _path(call: Call, ids) -> str:
@@ -52,9 +118,8 @@ def _send(client, call: Call, ids, headers):
 
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
 @pytest.mark.parametrize("call", API_CALLS, ids=str)
-def test_api_role_matrix(db, client, clinic, call, role):
-    users, ids = clinic
-    response = _send(client, call, ids, bearer(db, users[role]))
+def test_api_role_matrix(matrix_client, clinic, call, role):
+    response = _send(matrix_client, call, clinic.ids, clinic.bearer[role])
     if role in call.allowed:
         assert response.status_code < 400, (role, str(call), response.text)
     else:
@@ -63,46 +128,39 @@ def test_api_role_matrix(db, client, clinic, call, role):
 
 
 @pytest.mark.parametrize("call", [c for c in API_CALLS if c.record_route], ids=str)
-def test_other_clinics_records_do_not_exist_for_any_role(db, client, clinic, call):
-    _, ids = clinic
-    outsider = make_user(db, make_org(db), *Role)
-    response = _send(client, call, ids, bearer(db, outsider))
+def test_other_clinics_records_do_not_exist_for_any_role(matrix_client, clinic, call):
+    response = _send(matrix_client, call, clinic.ids, clinic.outsider_bearer)
     assert response.status_code == 404, response.text
 
 
-@pytest.mark.usefixtures("clinic")
-def test_other_clinics_patients_never_appear_in_lists(db, client):
-    outsider = make_user(db, make_org(db), *Role)
-    listed = client.get("/api/v1/patients", headers=bearer(db, outsider)).json()["items"]
+def test_other_clinics_patients_never_appear_in_lists(matrix_client, clinic):
+    headers = clinic.outsider_bearer
+    listed = matrix_client.get("/api/v1/patients", headers=headers).json()["items"]
     assert listed == []
-    users = client.get("/api/v1/users", headers=bearer(db, outsider)).json()
-    assert [u["id"] for u in users] == [str(outsider.id)]
+    users = matrix_client.get("/api/v1/users", headers=headers).json()
+    assert [u["id"] for u in users] == [str(clinic.outsider.id)]
 
 
 @pytest.mark.parametrize("call", API_CALLS, ids=str)
-def test_api_refuses_calls_without_a_token(client, clinic, call):
-    _, ids = clinic
-    response = _send(client, call, ids, {})
+def test_api_refuses_calls_without_a_token(matrix_client, clinic, call):
+    response = _send(matrix_client, call, clinic.ids, {})
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == "Bearer"
 
 
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
 @pytest.mark.parametrize("call", PAGE_CALLS, ids=str)
-def test_page_role_matrix(db, client, clinic, call, role):
-    users, ids = clinic
-    web_login(client, users[role].email)
-    response = client.get(_path(call, ids), follow_redirects=False)
+def test_page_role_matrix(matrix_client, clinic, call, role):
+    matrix_client.cookies.set(SESSION_COOKIE, clinic.cookie[role])
+    response = matrix_client.get(_path(call, clinic.ids), follow_redirects=False)
     expected = 200 if role in call.allowed else 403
     assert response.status_code == expected, (role, str(call))
 
 
 @pytest.mark.parametrize("call", [c for c in PAGE_CALLS if c.record_route], ids=str)
-def test_pages_of_other_clinics_records_are_not_found(db, client, clinic, call):
-    _, ids = clinic
-    outsider = make_user(db, make_org(db), *Role)
-    web_login(client, outsider.email)
-    assert client.get(_path(call, ids)).status_code == 404
+def test_pages_of_other_clinics_records_are_not_found(matrix_client, clinic, call):
+    matrix_client.cookies.set(SESSION_COOKIE, clinic.outsider_cookie)
+    assert matrix_client.get(_path(call, clinic.ids)).status_code == 404
 
 
 def test_matrix_covers_every_api_route():
@@ -117,23 +175,3 @@ def test_matrix_covers_every_api_route():
     covered = {str(call) for call in API_CALLS} | UNMATRIXED
     assert routes - covered == set()
     assert covered - routes == set(), "the matrix names routes the API does not have"
-
-
-@pytest.mark.parametrize(
-    ("role", "landing"),
-    [(Role.admin, "/patients"), (Role.front_desk, "/patients"), (Role.nurse, "/patients")],
-    ids=lambda v: getattr(v, "value", v),
-)
-def test_home_sends_staff_to_their_first_page(db, client, role, landing):
-    user = make_user(db, make_org(db), role)
-    web_login(client, user.email)
-    assert client.get("/", follow_redirects=False).headers["location"] == landing
-
-
-@pytest.mark.parametrize("role", [Role.researcher, Role.patient], ids=lambda r: r.value)
-def test_home_tells_roles_without_clinic_pages_so(db, client, role):
-    user = make_user(db, make_org(db), role)
-    web_login(client, user.email)
-    page = client.get("/")
-    assert page.status_code == 200
-    assert "has no clinic pages to open yet" in page.text

@@ -12,24 +12,38 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, StorageState, expect, sync_playwright
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from openkap.accounts import demo as accounts_demo
 from openkap.accounts.demo import demo_email
+from openkap.accounts.principal import Principal
 from openkap.app import create_app
 from openkap.core.db import build_engine, session_scope
 from openkap.core.demo import DEMO_PASSWORD, DemoContext
 from openkap.core.migrate import upgrade
-from openkap.core.tenancy import all_tenants
+from openkap.core.models import User
+from openkap.core.tenancy import all_tenants, bind_tenant
+from openkap.episodes import pathway
+from openkap.episodes.models import Episode, EpisodeState
+from openkap.episodes.service import open_episode
+from openkap.intake import screening
+from openkap.intake import service as intake_service
 from openkap.models_registry import load_all
 from openkap.patients import demo as patients_demo
+from openkap.patients.models import Patient, WeightMeasurement
+from openkap.patients.schemas import PatientCreate
+from openkap.patients.service import create_patient
 
 DEMO_SEED = 20240601
 DEMO_PATIENTS = 20
@@ -45,6 +59,41 @@ CHROMIUM_ARGS = [
 # Generous enough for a loaded CI machine; a passing test never waits this long.
 EXPECT_TIMEOUT_MS = 10_000
 STARTUP_TIMEOUT_S = 15.0
+
+# An intake with every screening input recorded and none a contraindication; marked complete,
+# so its empty medication and substance lists count as "none".
+_ANSWERED_NO = [
+    "recent_suicidal_behaviour",
+    "self_harm",
+    "aneurysmal_vascular_disease",
+    "arteriovenous_malformation",
+    "intracerebral_haemorrhage",
+    "ketamine_hypersensitivity",
+    "raised_intracranial_pressure",
+    "interstitial_cystitis",
+    "pregnant",
+    "breastfeeding",
+    "seizures",
+]
+_ANSWERED_NONE = [
+    "psychosis",
+    "mood_disorder",
+    "cardiovascular_disease",
+    "hypertension",
+    "hepatic_impairment",
+]
+CLEAR_INTAKE: dict[str, object] = {
+    **dict.fromkeys(_ANSWERED_NO, False),
+    **dict.fromkeys(_ANSWERED_NONE, "none"),
+    "presenting_problem": "Low mood for two years.",
+    "suicide_attempts": 0,
+    "baseline_sbp": 121,
+    "baseline_dbp": 77,
+    "baseline_hr": 70,
+    "baseline_spo2": 98,
+    "height_cm": 168,
+    "completed": True,
+}
 
 
 # Lists the form fields a person can see that have no accessible name, and counts those checked.
@@ -70,6 +119,7 @@ class LiveServer:
 
     url: str
     patient_ids: list[uuid.UUID]
+    engine: Engine
 
     def patient_url(self, index: int) -> str:
         """Return the page of the demo patient at this position."""
@@ -126,7 +176,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     thread.start()
     url = f"http://127.0.0.1:{port}"
     _wait_until_answering(url, thread)
-    yield LiveServer(url=url, patient_ids=patient_ids)
+    yield LiveServer(url=url, patient_ids=patient_ids, engine=engine)
     server.should_exit = True
     thread.join(timeout=10)
     sock.close()
@@ -230,3 +280,97 @@ def unlabelled_fields() -> Callable[[Page], tuple[int, list[str]]]:
         return found["checked"], found["unlabelled"]
 
     return find
+
+
+@dataclass(frozen=True)
+class DemoClinic:
+    """Direct access to the live server's database, to build what a test needs before it starts.
+
+    Records are made through the services as a demo staff member would (audited, in the demo
+    clinic), and committed when the block ends, so the server sees them on the next request.
+    """
+
+    engine: Engine
+
+    @contextmanager
+    def as_staff(self, handle: str) -> Iterator[tuple[Session, Principal]]:
+        """Open a unit of work scoped to the demo clinic, acting as demo staff member `handle`."""
+        with session_scope(self.engine) as session:
+            with all_tenants(session):
+                user = session.scalars(select(User).where(User.email == demo_email(handle))).one()
+            bind_tenant(session, user.organization_id)
+            yield session, Principal(user=user, client_address="127.0.0.1")
+
+    def user_id(self, handle: str) -> uuid.UUID:
+        """Return the id of a demo staff member."""
+        with self.as_staff(handle) as (_, staff):
+            return staff.user.id
+
+    def new_patient(self) -> Patient:
+        """Register a uniquely named patient, weighed today at 80 kg, as the nurse."""
+        data = PatientCreate.model_validate(
+            {
+                "family_name": f"Lindqvist{uuid.uuid4().hex[:8]}",
+                "given_name": "Noor",
+                "birth_date": "1979-04-02",
+                "sex_at_birth": "female",
+            }
+        )
+        with self.as_staff("nurse") as (session, nurse):
+            patient = create_patient(session, data=data, by=nurse)
+            session.add(
+                WeightMeasurement(
+                    organization_id=patient.organization_id,
+                    patient_id=patient.id,
+                    weight_kg=Decimal("80.0"),
+                    measured_on=date.today(),
+                )
+            )
+        return patient
+
+    def episode_in_screening(self, **intake_answers: object) -> Episode:
+        """Refer a new patient and take them to screening with a completed intake (as the nurse).
+
+        The intake is `CLEAR_INTAKE` with `intake_answers` changed.
+        """
+        patient = self.new_patient()
+        clinicians = {"prescriber_id": self.user_id("prescriber")}
+        clinicians["therapist_id"] = self.user_id("therapist")
+        with self.as_staff("nurse") as (session, nurse):
+            episode = open_episode(
+                session,
+                patient=patient,
+                referral_reason="Recurrent depression.",
+                referred_by=None,
+                referred_on=date.today(),
+                by=nurse,
+                **clinicians,
+            )
+            pathway.move(
+                session, episode=episode, to_state=EpisodeState.intake, reason="", by=nurse
+            )
+            intake = intake_service.get_intake(session, episode=episode, by=nurse)
+            for name, value in {**CLEAR_INTAKE, **intake_answers}.items():
+                setattr(intake, name, value)
+            session.flush()
+            pathway.move(
+                session, episode=episode, to_state=EpisodeState.screening, reason="", by=nurse
+            )
+        return episode
+
+    def episode_preparing(self, **intake_answers: object) -> Episode:
+        """A course screened (as the nurse) and moved to preparing, with no plan yet."""
+        episode = self.episode_in_screening(**intake_answers)
+        with self.as_staff("nurse") as (session, nurse):
+            session.add(episode)
+            screening.run_screening(session, episode=episode, by=nurse)
+            pathway.move(
+                session, episode=episode, to_state=EpisodeState.preparing, reason="", by=nurse
+            )
+        return episode
+
+
+@pytest.fixture(scope="session")
+def demo_clinic(live_server: LiveServer) -> DemoClinic:
+    """The demo clinic's database, for building test records directly."""
+    return DemoClinic(engine=live_server.engine)

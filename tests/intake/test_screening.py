@@ -9,10 +9,10 @@ from openkap.core.errors import Forbidden
 from openkap.core.models import Role
 from openkap.episodes.models import EpisodeTransition
 from openkap.intake.decisions import latest_decision
+from openkap.intake.errors import ScreeningNotAllowed
 from openkap.intake.models import RuleResult
 from openkap.intake.rules import CATALOGUE
 from openkap.intake.rulesets import default_entries, update_rule_set
-from openkap.intake.errors import ScreeningNotAllowed
 from openkap.intake.screening import run_screening
 from openkap.patients.models import Patient
 from tests.fixtures.factories import make_episode, make_org, make_user

@@ -4,7 +4,9 @@ import uuid
 from dataclasses import dataclass
 
 from openkap.core.audit import Actor
+from openkap.core.errors import Forbidden
 from openkap.core.models import Role, User, UserSession
+from openkap.core.permissions import Permission, allows
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,3 +40,12 @@ def actor_for(user: User | None, *, client_address: str) -> Actor:
         roles=",".join(sorted(user.roles)),
         client_address=client_address,
     )
+
+
+def require(by: Principal, permission: Permission, message: str) -> None:
+    """Refuse the caller unless one of their roles grants the permission.
+
+    Services call this as well as the routes' dependencies, so a rule holds on every path.
+    """
+    if not allows(by.roles, permission):
+        raise Forbidden(message)

@@ -5,7 +5,8 @@ from collections.abc import Callable
 import typer
 from rich.console import Console
 from rich.progress import Progress
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from openkap.accounts import demo as accounts_demo
 from openkap.accounts.demo import STAFF, demo_email
@@ -13,13 +14,30 @@ from openkap.core.db import session_scope
 from openkap.core.demo import DEMO_PASSWORD, DEMO_SLUG, DemoContext
 from openkap.core.models import Organization
 from openkap.core.tenancy import all_tenants
+from openkap.episodes import demo as episodes_demo
+from openkap.episodes.models import Episode, EpisodeState
+from openkap.intake import demo as intake_demo
 from openkap.models_registry import load_all
 from openkap.patients import demo as patients_demo
+from openkap.plans import demo as plans_demo
 
 console = Console()
 
-# In pathway order: each generator may use what the earlier ones created.
-GENERATORS: list[Callable[[DemoContext], None]] = [accounts_demo.generate, patients_demo.generate]
+# In pathway order: each generator may use what the earlier ones created. The staff generator
+# advances the progress once per staff member, every later one once per patient.
+GENERATORS: list[Callable[[DemoContext], None]] = [
+    accounts_demo.generate,
+    patients_demo.generate,
+    episodes_demo.generate,
+    intake_demo.generate,
+    plans_demo.generate,
+    episodes_demo.conclude,
+]
+
+
+def progress_total(patients: int) -> int:
+    """Return the steps the generators advance: one per staff member, then one per patient each."""
+    return len(STAFF) + patients * (len(GENERATORS) - 1)
 
 
 def demo(
@@ -33,7 +51,8 @@ def demo(
             console.print("The demo clinic is already loaded.")
         else:
             with Progress(console=console, transient=True) as progress:
-                task = progress.add_task("Creating the demo clinic", total=len(STAFF) + patients)
+                total = progress_total(patients)
+                task = progress.add_task("Creating the demo clinic", total=total)
                 context = DemoContext(
                     session=session,
                     seed=seed,
@@ -45,7 +64,16 @@ def demo(
             console.print(
                 f"[green]Created a clinic with {patients} patients (seed {seed}).[/green]"
             )
+            print_episode_states(session)
     print_logins()
+
+
+def print_episode_states(session: Session) -> None:
+    """Show how many episodes the demo clinic has in each state."""
+    rows = session.execute(select(Episode.state, func.count()).group_by(Episode.state)).all()
+    counts = {state: count for state, count in rows}
+    shown = [f"{state.value} {counts[state.value]}" for state in EpisodeState if state in counts]
+    console.print("Episodes: " + (", ".join(shown) or "none"))
 
 
 def print_logins() -> None:

@@ -27,6 +27,8 @@ class DemoContext:
     organization: Organization | None = None
     staff: dict[Role, list[User]] = field(default_factory=dict)
     patient_ids: list[uuid.UUID] = field(default_factory=list)
+    # What one domain's generator leaves for a later one (e.g. each patient's planned course).
+    shared: dict[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)  # noqa: S311 (reproducible fake data, not secrets)

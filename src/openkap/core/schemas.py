@@ -17,4 +17,13 @@ class InputModel(BaseModel):
         return value
 
 
+class BlankIsNone(InputModel):
+    """Input that may come from a web form, where an untouched optional field is blank."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+
 NO_NUL = r"^[^\x00]*$"

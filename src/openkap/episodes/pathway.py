@@ -7,9 +7,8 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
-from openkap.core.errors import Forbidden
-from openkap.core.permissions import Permission, allows
+from openkap.accounts.principal import Principal, require
+from openkap.core.permissions import Permission
 from openkap.episodes import service
 from openkap.episodes.errors import TransitionRefused
 from openkap.episodes.machine import allowed_moves
@@ -75,8 +74,7 @@ def move(
     session: Session, *, episode: Episode, to_state: EpisodeState, reason: str, by: Principal
 ) -> EpisodeTransition:
     """Move an episode along the pathway after checking the move and its requirements."""
-    if not allows(by.roles, Permission.episode_manage):
-        raise Forbidden("Your role does not allow moving an episode.")
+    require(by, Permission.episode_manage, "Your role does not allow moving an episode.")
     _refuse_unless_allowed(episode, to_state)
     missing = blockers(session, episode=episode, to_state=to_state)
     if missing:

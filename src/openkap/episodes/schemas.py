@@ -6,13 +6,13 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from openkap.core.schemas import InputModel
+from openkap.core.schemas import BlankIsNone, InputModel
 from openkap.episodes.models import EpisodeState
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
 
 
-class EpisodeCreate(InputModel):
+class EpisodeCreate(BlankIsNone):
     referral_reason: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)
     ]

@@ -6,8 +6,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
+from openkap.accounts.principal import Principal, require
 from openkap.core import audit
+from openkap.core.permissions import Permission
 from openkap.core.time import utcnow
 from openkap.episodes.errors import EpisodeNotFound
 from openkap.episodes.machine import CLOSED
@@ -27,6 +28,7 @@ def open_episode(
     by: Principal,
 ) -> Episode:
     """Open a new course of KAP care for a patient, in the referred state."""
+    require(by, Permission.episode_manage, "Your role does not allow opening a course of care.")
     episode = Episode(
         organization_id=patient.organization_id,
         patient_id=patient.id,

@@ -8,9 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal
+from openkap.accounts.principal import require as require_permission
 from openkap.core import audit
-from openkap.core.errors import Forbidden, NotFound
-from openkap.core.permissions import Permission, allows
+from openkap.core.errors import NotFound
+from openkap.core.permissions import Permission
 from openkap.core.time import utcnow
 from openkap.episodes.machine import CLOSED
 from openkap.episodes.models import Episode, EpisodeState
@@ -57,8 +58,7 @@ ITEM_MODELS: dict[ItemKind, type[IntakeRow]] = {
 
 def require(by: Principal, permission: Permission, what: str) -> None:
     """Refuse a caller whose roles do not allow the action (checked here as well as in routes)."""
-    if not allows(by.roles, permission):
-        raise Forbidden(f"Your role does not allow {what}.")
+    require_permission(by, permission, f"Your role does not allow {what}.")
 
 
 def check_open(episode: Episode) -> None:

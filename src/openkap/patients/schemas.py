@@ -16,7 +16,7 @@ from pydantic import (
     field_validator,
 )
 
-from openkap.core.schemas import InputModel
+from openkap.core.schemas import BlankIsNone, InputModel
 from openkap.core.time import utcnow
 from openkap.patients.models import RecordStatus, SexAtBirth
 
@@ -54,7 +54,7 @@ CountryCode = Annotated[
 ]
 
 
-class _PatientFields(InputModel):
+class _PatientFields(BlankIsNone):
     preferred_name: OptionalText = None
     pronouns: Annotated[str | None, StringConstraints(strip_whitespace=True, max_length=40)] = None
     gender_identity: OptionalText = None
@@ -77,12 +77,6 @@ class _PatientFields(InputModel):
     ] = None
     emergency_contact_phone: Phone = None
     primary_clinician_id: uuid.UUID | None = None
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _blank_is_none(cls, value: object) -> object:
-        # Web forms send empty strings for untouched optional fields.
-        return None if isinstance(value, str) and not value.strip() else value
 
 
 class PatientCreate(_PatientFields):

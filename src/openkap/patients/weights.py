@@ -5,9 +5,10 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
+from openkap.accounts.principal import Principal, require
 from openkap.core import audit
 from openkap.core.errors import NotFound
+from openkap.core.permissions import Permission
 from openkap.core.time import utcnow
 from openkap.patients.errors import RecordInError
 from openkap.patients.models import Patient, RecordStatus, WeightMeasurement
@@ -18,6 +19,7 @@ def record_weight(
     session: Session, *, patient: Patient, data: WeightCreate, by: Principal
 ) -> WeightMeasurement:
     """Record a patient's weight on a date."""
+    require(by, Permission.weight_write, "Your role does not allow recording a weight.")
     if patient.status == RecordStatus.entered_in_error:
         raise RecordInError("This patient record was marked entered-in-error.")
     weight = WeightMeasurement(
@@ -66,6 +68,7 @@ def mark_weight_in_error(
     session: Session, *, patient: Patient, weight_id: uuid.UUID, reason: str, by: Principal
 ) -> WeightMeasurement:
     """Retire a wrong weight, keeping it visible with the reason."""
+    require(by, Permission.weight_write, "Your role does not allow correcting a weight.")
     weight = session.get(WeightMeasurement, (patient.organization_id, weight_id))
     if weight is None or weight.patient_id != patient.id:
         raise NotFound("No such weight measurement for this patient.")

@@ -7,21 +7,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal
-from openkap.core.errors import Forbidden
 from openkap.core.models import Role, User
-from openkap.core.permissions import Permission, allows
 from openkap.episodes.machine import CLOSED
 from openkap.episodes.models import Episode, EpisodeState
 from openkap.plans.errors import EpisodeClosed
 
 STAFF_ROLES = frozenset({Role.admin, Role.prescriber, Role.nurse, Role.therapist, Role.front_desk})
 CLINICAL_ROLES = frozenset({Role.prescriber, Role.nurse, Role.therapist})
-
-
-def require(by: Principal, permission: Permission, message: str) -> None:
-    """Refuse the caller unless one of their roles grants the permission."""
-    if not allows(by.roles, permission):
-        raise Forbidden(message)
 
 
 def require_open(episode: Episode) -> None:

@@ -9,13 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
-from openkap.accounts.principal import Principal
+from openkap.accounts.principal import Principal, require
 from openkap.core import audit
 from openkap.core.permissions import Permission
 from openkap.core.time import utcnow
 from openkap.episodes.models import Episode
 from openkap.plans import versioned
-from openkap.plans.access import STAFF_ROLES, clinic_user, require, require_open
+from openkap.plans.access import STAFF_ROLES, clinic_user, require_open
 from openkap.plans.consent_defaults import ensure_default_documents
 from openkap.plans.errors import (
     ConsentDocumentNotFound,

@@ -7,12 +7,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
+from openkap.accounts.principal import Principal, require
 from openkap.core import audit
 from openkap.core.permissions import Permission
 from openkap.core.time import utcnow
 from openkap.episodes.models import Encounter, EncounterKind, EncounterStatus, Episode
-from openkap.plans.access import CLINICAL_ROLES, clinic_user, require, require_open
+from openkap.plans.access import CLINICAL_ROLES, clinic_user, require_open
 from openkap.plans.errors import (
     PreparationCheckNotFound,
     PreparationSessionNotFound,

@@ -5,13 +5,13 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
+from openkap.accounts.principal import Principal, require
 from openkap.core import audit
 from openkap.core.permissions import Permission
 from openkap.core.time import utcnow
 from openkap.episodes.models import Episode
 from openkap.plans import readiness
-from openkap.plans.access import require, require_open
+from openkap.plans.access import require_open
 from openkap.plans.errors import AlreadyEnrolled, RecordNotActive, RemsEnrolmentNotFound
 from openkap.plans.models import RemsEnrollment
 from openkap.plans.schemas_preparation import RemsEnrolmentCreate

@@ -15,7 +15,7 @@ from pydantic import (
     model_validator,
 )
 
-from openkap.core.schemas import InputModel
+from openkap.core.schemas import BlankIsNone, InputModel
 from openkap.core.time import utcnow
 from openkap.plans.dosing import ESKETAMINE_DEVICE_MG, devices_for
 from openkap.plans.models import DoseUnit, Drug, PlanStatus, Route
@@ -42,14 +42,6 @@ TemplateName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)
 ]
 TemplateDose = Annotated[Decimal, Field(gt=0, le=MAX_DOSE_MG, decimal_places=3)]
-
-
-class BlankIsNone(InputModel):
-    @field_validator("*", mode="before")
-    @classmethod
-    def _blank_is_none(cls, value: object) -> object:
-        # Web forms send empty strings for untouched optional fields.
-        return None if isinstance(value, str) and not value.strip() else value
 
 
 class PhaseIn(InputModel):

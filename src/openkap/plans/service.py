@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
+from openkap.accounts.principal import Principal, require
 from openkap.core import audit
 from openkap.core.models import Role
 from openkap.core.permissions import Permission
@@ -21,7 +21,7 @@ from openkap.episodes.models import Episode, EpisodeState
 from openkap.intake.decisions import latest_decision
 from openkap.patients.models import Patient, RecordStatus, WeightMeasurement
 from openkap.plans import readiness, templates
-from openkap.plans.access import require, require_open
+from openkap.plans.access import require_open
 from openkap.plans.dosing import DoseCalculation, age_on, calculate_dose
 from openkap.plans.errors import (
     EpisodeNotReadyForPlan,

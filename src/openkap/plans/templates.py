@@ -8,11 +8,10 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
+from openkap.accounts.principal import Principal, require
 from openkap.core import audit
 from openkap.core.permissions import Permission
 from openkap.plans import versioned
-from openkap.plans.access import require
 from openkap.plans.defaults import ensure_default_templates
 from openkap.plans.dosing import devices_for
 from openkap.plans.errors import InvalidTemplate, StaleTemplate, TemplateNotFound

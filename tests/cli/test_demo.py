@@ -1,0 +1,185 @@
+"""`openkap demo`: the synthetic clinic walks step 1 of the pathway through the services."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner, Result
+
+from openkap.cli.demo import GENERATORS, progress_total
+from openkap.cli.main import app
+from openkap.core import config
+from openkap.core import db as core_db
+from openkap.core.db import build_engine, session_scope
+from openkap.core.demo import DemoContext
+from openkap.core.migrate import upgrade
+from openkap.core.tenancy import all_tenants
+from openkap.episodes.models import Episode, EpisodeState
+from openkap.episodes.pathway import blockers
+from openkap.intake.models import ScreeningOutcome, ScreeningOverride, ScreeningRun
+from openkap.patients.models import Patient
+from openkap.plans import readiness
+from openkap.plans.models import Drug, PlanStatus, TreatmentPlan
+
+PATIENTS, SEED = 40, 7
+S = EpisodeState
+READY_OR_LATER = frozenset({S.ready, S.induction, S.integration, S.maintenance, S.completed})
+
+
+@dataclass
+class Demo:
+    engine: Engine
+    loaded: Result
+    verified: Result
+
+
+def _load_demo(path: Path, seed: int) -> Demo:
+    """Migrate a fresh SQLite database, load the demo through the CLI, then verify the audit."""
+    url = f"sqlite:///{path}"
+    engine = build_engine(url)
+    upgrade(engine)
+    runner = CliRunner()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("OPENKAP_DATABASE_URL", url)
+        config.get_settings.cache_clear()
+        core_db.get_engine.cache_clear()
+        try:
+            loaded = runner.invoke(app, ["demo", "--patients", str(PATIENTS), "--seed", str(seed)])
+            verified = runner.invoke(app, ["audit", "verify"])
+        finally:
+            core_db.get_engine().dispose()
+            config.get_settings.cache_clear()
+            core_db.get_engine.cache_clear()
+    return Demo(engine=engine, loaded=loaded, verified=verified)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    loaded = _load_demo(tmp_path_factory.mktemp("demo") / "demo.sqlite3", SEED)
+    yield loaded
+    loaded.engine.dispose()
+
+
+@pytest.fixture
+def session(demo: Demo) -> Iterator[Session]:
+    with Session(demo.engine) as session, all_tenants(session):
+        yield session
+
+
+def _episode_of(session: Session, plan: TreatmentPlan) -> Episode:
+    episode = session.get(Episode, (plan.organization_id, plan.episode_id))
+    assert episode is not None
+    return episode
+
+
+def _names_and_states(session: Session) -> list[tuple[str, str, str]]:
+    rows = session.execute(
+        select(Patient.family_name, Patient.given_name, Episode.state).join(
+            Episode, Episode.patient_id == Patient.id
+        )
+    ).all()
+    return sorted((family, given, state) for family, given, state in rows)
+
+
+def test_demo_command_loads_the_clinic(demo):
+    assert demo.loaded.exit_code == 0, demo.loaded.output
+    assert f"Created a clinic with {PATIENTS} patients" in demo.loaded.output
+
+
+def test_episodes_end_up_in_every_state_of_the_pathway(session):
+    states = set(session.scalars(select(Episode.state)))
+    assert states == {state.value for state in EpisodeState}
+
+
+def test_screenings_include_ineligible_runs_and_prescriber_overrides(session):
+    outcomes = set(session.scalars(select(ScreeningRun.outcome)))
+    assert {ScreeningOutcome.ineligible.value, ScreeningOutcome.needs_review.value} <= outcomes
+    overrides = session.scalars(select(ScreeningOverride)).all()
+    assert overrides
+    assert all(len(o.justification) >= 20 for o in overrides)
+
+
+def test_episodes_at_ready_or_later_meet_every_requirement_of_ready(session):
+    later = [e for e in session.scalars(select(Episode)) if S(e.state) in READY_OR_LATER]
+    assert later
+    assert {e.id: blockers(session, episode=e, to_state=S.ready) for e in later} == {
+        e.id: [] for e in later
+    }
+
+
+def test_no_episode_that_reached_ready_stands_on_an_unoverridden_ineligible_screening(session):
+    for episode in session.scalars(select(Episode)):
+        if S(episode.state) not in READY_OR_LATER:
+            continue
+        runs = session.scalars(
+            select(ScreeningRun).where(ScreeningRun.episode_id == episode.id)
+        ).all()
+        for run in runs:
+            if run.outcome == ScreeningOutcome.ineligible.value:
+                overridden = session.scalars(
+                    select(ScreeningOverride).where(ScreeningOverride.run_id == run.id)
+                ).first()
+                assert overridden is not None
+
+
+def test_signed_plans_that_reached_ready_have_a_witnessed_consent_for_their_route(session):
+    signed = session.scalars(
+        select(TreatmentPlan).where(TreatmentPlan.status == PlanStatus.signed.value)
+    ).all()
+    reached = [p for p in signed if S(_episode_of(session, p).state) in READY_OR_LATER]
+    assert reached
+    for plan in reached:
+        episode = _episode_of(session, plan)
+        consent = readiness.valid_consent(
+            session, episode=episode, route=plan.route, drug=plan.drug
+        )
+        assert consent is not None
+        assert consent.witness_id != consent.created_by_id
+        patient = session.get(Patient, (episode.organization_id, episode.patient_id))
+        assert consent.signed_name == f"{patient.given_name} {patient.family_name}"
+
+
+def test_every_esketamine_plan_that_reached_ready_has_rems_enrolment(session):
+    for plan in session.scalars(
+        select(TreatmentPlan).where(TreatmentPlan.drug == Drug.esketamine.value)
+    ):
+        episode = _episode_of(session, plan)
+        if S(episode.state) in READY_OR_LATER:
+            assert readiness.rems_enrolment(session, patient_id=episode.patient_id) is not None
+
+
+def test_audit_chain_verifies_after_loading_the_demo(demo):
+    assert demo.verified.exit_code == 0, demo.verified.output
+    assert "intact" in demo.verified.output
+
+
+def test_the_same_seed_gives_the_same_patients_in_the_same_states(demo, tmp_path):
+    again = _load_demo(tmp_path / "again.sqlite3", SEED)
+    try:
+        assert again.loaded.exit_code == 0, again.loaded.output
+        with (
+            Session(demo.engine) as first,
+            all_tenants(first),
+            Session(again.engine) as second,
+            all_tenants(second),
+        ):
+            assert _names_and_states(first) == _names_and_states(second)
+    finally:
+        again.engine.dispose()
+
+
+def test_generators_advance_the_progress_exactly_to_its_total(tmp_path):
+    engine = build_engine(f"sqlite:///{tmp_path / 'progress.sqlite3'}")
+    upgrade(engine)
+    steps: list[int] = []
+    try:
+        with session_scope(engine) as session, all_tenants(session):
+            context = DemoContext(session=session, seed=3, patient_count=12, advance=steps.append)
+            for generate in GENERATORS:
+                generate(context)
+    finally:
+        engine.dispose()
+    assert sum(steps) == progress_total(12)
