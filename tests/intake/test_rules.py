@@ -72,7 +72,7 @@ def test_every_rule_has_a_title_an_explanation_and_a_cited_source():
     for rule in CATALOGUE.values():
         assert rule.title, rule.id
         assert len(rule.explanation) > 20, rule.id
-        assert rule.source.startswith("OpenKAP CLINICAL.md"), rule.id
+        assert rule.source.startswith("OpenKAP clinical reference"), rule.id
         assert rule.inputs, rule.id
 
 

@@ -1,4 +1,6 @@
-"""Cited default parameters for change metrics (CLINICAL.md); a clinic may override every one."""
+"""Cited default parameters for change metrics (OpenKAP clinical reference); a clinic may override
+every one.
+"""
 
 from __future__ import annotations
 
@@ -115,7 +117,7 @@ CHANGE_DEFAULTS: Mapping[str, ChangeDefaults] = {
                 31,
                 "standard",
                 "Below the provisional cut-point of 31 (Bovin MJ, et al. Psychol Assess. "
-                "2016;28(11):1379-1391) plus reliable improvement (OpenKAP CLINICAL.md)",
+                "2016;28(11):1379-1391) plus reliable improvement (OpenKAP clinical reference)",
                 requires_reliable_improvement=True,
             )
         },
@@ -127,7 +129,7 @@ CHANGE_DEFAULTS: Mapping[str, ChangeDefaults] = {
         RciParameters(
             sd=CitedValue(
                 12.4,
-                "OpenKAP clinical reference default (CLINICAL.md; gives a 14.6-point criterion); "
+                "OpenKAP clinical reference default (gives a 14.6-point criterion); "
                 "replace with a published or local baseline SD where available",
             ),
             reliability=CitedValue(

@@ -74,7 +74,7 @@ VALUE_WORDS = {
     "bipolar_i_recent_mania": "bipolar I with recent mania",
     "current_mania": "current mania",
 }
-# Substances CLINICAL.md singles out within substance use disorder.
+# Substances the OpenKAP clinical reference singles out within substance use disorder.
 HIGH_CONCERN_SUBSTANCES = frozenset(
     {Substance.ketamine, Substance.phencyclidine, Substance.other_dissociative, Substance.opioid}
 )

@@ -1,7 +1,8 @@
 """The suitability screening rule catalogue: what each rule reads, decides and cites.
 
-The defaults follow CLINICAL.md "Suitability screening (defaults)". A clinic's rule set is data
-(which rules apply, with which parameters); the rules themselves, and their sources, are code.
+The defaults follow the OpenKAP clinical reference, "Suitability screening (defaults)". A
+clinic's rule set is data (which rules apply, with which parameters); the rules themselves, and
+their sources, are code.
 """
 
 from collections.abc import Callable, Mapping, Sequence
@@ -43,7 +44,7 @@ class Rule:
         return {p.name: p.default for p in self.params}
 
 
-CLINICAL = "OpenKAP CLINICAL.md, Suitability screening (defaults)"
+CLINICAL = "OpenKAP clinical reference, Suitability screening (defaults)"
 SPRAVATO = "Spravato (esketamine) nasal spray, US prescribing information (Janssen)"
 KETALAR = "Ketalar (ketamine hydrochloride) injection, US prescribing information"
 CONSENSUS = (

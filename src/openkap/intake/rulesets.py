@@ -22,7 +22,7 @@ from openkap.intake.rule_checks import Category
 from openkap.intake.rules import CATALOGUE, Rule
 
 MAX_NOTE = 1000
-DEFAULT_NOTE = "Defaults from CLINICAL.md, Suitability screening (defaults)."
+DEFAULT_NOTE = "Defaults from the OpenKAP clinical reference, Suitability screening (defaults)."
 
 
 def default_entries() -> list[dict[str, Any]]:

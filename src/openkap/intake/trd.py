@@ -1,8 +1,8 @@
 """Treatment-resistant depression (TRD), derived from the prior treatments of an episode.
 
-The rule (CLINICAL.md; ATHF criteria as used by ELEKT-D): failure of at least two adequate
-antidepressant trials in the current episode. A trial is an adequate failed trial when it was an
-antidepressant, in the current episode, at an adequate dose, for at least the minimum number of
+The rule (OpenKAP clinical reference; ATHF criteria as used by ELEKT-D): failure of at least two
+adequate antidepressant trials in the current episode. A trial is an adequate failed trial when
+it was an antidepressant, in the current episode, at an adequate dose, for at least the minimum number of
 weeks, taken without poor adherence, and the depression did not respond (no or partial response).
 
 The minimum duration defaults to 6 weeks, the upper end of the 4-6 weeks the reference allows:
@@ -24,7 +24,8 @@ from openkap.intake.models import (
 )
 
 SOURCE = (
-    "CLINICAL.md: TRD is failure of >= 2 adequate antidepressant trials (adequate dose, "
+    "OpenKAP clinical reference: TRD is failure of >= 2 adequate antidepressant trials "
+    "(adequate dose, "
     ">= 4-6 weeks) in the current episode; ATHF criteria as used in ELEKT-D (Anand et al., "
     "N Engl J Med 2023)."
 )

@@ -1,6 +1,6 @@
 """The protocol templates every clinic starts with, seeded on first use.
 
-Every number is a default from /work/shared/CLINICAL.md ("Administration protocols") that a
+Every number is a default from docs/clinical-reference.md ("Administration protocols") that a
 clinic changes by saving a new version; docs/plans.md explains each choice.
 """
 
@@ -40,7 +40,7 @@ DEFAULT_TEMPLATES: list[dict[str, Any]] = [
             "for how long, and at what frequency? J Clin Psychiatry 2017;78(7):e852-e857. "
             "ELEKT-D: Anand A et al. N Engl J Med 2023;388:2315-2325 (0.5 mg/kg over 40 min, "
             "twice weekly for 3 weeks). ORKA-1 (Osmind, community IV practices). "
-            "Range 0.1-0.75 mg/kg, some programmes up to 1.0 (CLINICAL.md)."
+            "Range 0.1-0.75 mg/kg, some programmes up to 1.0 (the OpenKAP clinical reference)."
         ),
     },
     {
@@ -61,7 +61,8 @@ DEFAULT_TEMPLATES: list[dict[str, Any]] = [
             "preparation_lead_days": 7,
         },
         "source": (
-            "KAP practice reports (CLINICAL.md): 0.5-0.75 mg/kg typical (a trial capped 60 mg); "
+            "KAP practice reports (OpenKAP clinical reference): 0.5-0.75 mg/kg typical "
+            "(a trial capped 60 mg); "
             "higher 'psychedelic' doses of about 1-2 mg/kg in some KAP programmes, which here "
             "need a prescriber's override above 1.0 mg/kg. Often weekly with preparation and "
             "integration between sessions."
@@ -123,7 +124,7 @@ DEFAULT_TEMPLATES: list[dict[str, Any]] = [
             "psychotherapy. J Psychoactive Drugs 2019;51(2):189-198. Hull TD et al. At-home, "
             "sublingual ketamine telehealth is a safe and effective treatment for moderate to "
             "severe anxiety and depression. J Affect Disord 2022;314:59-67. Dose 100-450 mg, "
-            "about 5 mg/kg to start (CLINICAL.md)."
+            "about 5 mg/kg to start (the OpenKAP clinical reference)."
         ),
     },
 ]
