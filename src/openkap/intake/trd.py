@@ -2,8 +2,9 @@
 
 The rule (OpenKAP clinical reference; ATHF criteria as used by ELEKT-D): failure of at least two
 adequate antidepressant trials in the current episode. A trial is an adequate failed trial when
-it was an antidepressant, in the current episode, at an adequate dose, for at least the minimum number of
-weeks, taken without poor adherence, and the depression did not respond (no or partial response).
+it was an antidepressant, in the current episode, at an adequate dose, for at least the minimum
+number of weeks, taken without poor adherence, and the depression did not respond (no or partial
+response).
 
 The minimum duration defaults to 6 weeks, the upper end of the 4-6 weeks the reference allows:
 counting a shorter trial as a failure could label a patient treatment-resistant too early, and a
