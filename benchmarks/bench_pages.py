@@ -1,7 +1,8 @@
 """Server time of every page on the demo clinic, beside the stack's floor (/healthz).
 
-Runs the real application in-process on a fresh SQLite demo clinic (200 patients), signs in as
-the role that sees the most of each page, and times each page over repeated requests. The floor is
+Runs the real application in-process on a fresh SQLite demo clinic (200 patients, with courses of
+care at every step), signs in as the role that sees the most of each page, and times each page
+over repeated requests. The floor is
 the health endpoint: the same stack with one trivial query and no page to render. Target: no page
 over 200 ms.
 """
@@ -55,6 +56,16 @@ def _time(client, path: str) -> list[float]:
     return samples
 
 
+def _an_episode(client, patients_html: str) -> tuple[str, str]:
+    """Return a patient id and an episode id from the patient list, for the step-1 pages."""
+    for patient_id in re.findall(r'href="/patients/([0-9a-f-]{36})"', patients_html):
+        panel = client.get(f"/patients/{patient_id}/episodes").text
+        found = re.search(r'href="/episodes/([0-9a-f-]{36})"', panel)
+        if found:
+            return patient_id, found.group(1)
+    raise SystemExit("the demo clinic has no episode on the first page of patients")
+
+
 def main() -> int:
     from fastapi.testclient import TestClient
 
@@ -81,6 +92,16 @@ def main() -> int:
         client.cookies.clear()
         _login(client, "nurse@demo.openkap.org")
         results[f"/patients/{patient_id} (nurse)"] = _time(client, f"/patients/{patient_id}")
+        client.cookies.clear()
+        _login(client, "prescriber@demo.openkap.org")
+        episode = _an_episode(client, patients)
+        results["/patients/{id}/episodes panel (prescriber)"] = _time(
+            client, f"/patients/{episode[0]}/episodes"
+        )
+        for page in ("", "/intake", "/screening", "/plan", "/preparation"):
+            results[f"/episodes/{{id}}{page} (prescriber)"] = _time(
+                client, f"/episodes/{episode[1]}{page}"
+            )
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
