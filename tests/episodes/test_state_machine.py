@@ -168,3 +168,33 @@ def test_roles_without_episode_rights_cannot_move_even_through_the_service(db, r
     episode = make_episode(db, org, state="referred")
     with pytest.raises(Forbidden):
         pathway.move(db, episode=episode, to_state=S.intake, reason="", by=principal)
+
+
+def test_screening_goes_out_of_date_when_the_intake_changes_after_it(db, nurse):
+    from datetime import timedelta
+
+    from openkap.core.time import utcnow
+    from openkap.intake.models import Diagnosis, Intake
+
+    episode = make_episode(db, nurse.user.organization, state="preparing")
+    intake = Intake(organization_id=episode.organization_id, episode_id=episode.id)
+    db.add(intake)
+    db.flush()
+    run = screened(db, episode)
+    planned(db, episode)
+    consented(db, episode, nurse.user)
+    # A cerebral AVM recorded after the eligible screening must not slip through to dosing.
+    db.add(
+        Diagnosis(
+            organization_id=episode.organization_id,
+            intake_id=intake.id,
+            code="Q28.2",
+            label="Arteriovenous malformation of cerebral vessels",
+            created_at=run.created_at + timedelta(seconds=1),
+            updated_at=run.created_at + timedelta(seconds=1),
+        )
+    )
+    db.flush()
+    assert utcnow() > run.created_at
+    with pytest.raises(TransitionRefused, match="intake changed after the last screening"):
+        pathway.move(db, episode=episode, to_state=S.ready, reason="", by=nurse)

@@ -24,6 +24,8 @@ def _screening_cleared(session: Session, episode: Episode) -> list[str]:
     decision = latest_decision(session, episode=episode)
     if decision is None:
         return ["suitability screening not run"]
+    if decision.out_of_date:
+        return ["the intake changed after the last screening: run the screening again"]
     if not decision.cleared_to_treat:
         return [f"screening outcome is {decision.outcome.value} and no override is recorded"]
     return []

@@ -1,12 +1,23 @@
 """The screening decision an episode currently stands on (read by later steps)."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from openkap.assessments.models import AssessmentResponse
 from openkap.episodes.models import Episode
-from openkap.intake.models import ScreeningOutcome, ScreeningOverride, ScreeningRun
+from openkap.intake.models import (
+    Diagnosis,
+    Intake,
+    Medication,
+    PriorTreatment,
+    ScreeningOutcome,
+    ScreeningOverride,
+    ScreeningRun,
+    SubstanceUse,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -15,6 +26,8 @@ class ScreeningDecision:
 
     run: ScreeningRun
     override: ScreeningOverride | None
+    # The intake (or a baseline answer screening reads) changed after this run.
+    out_of_date: bool = False
 
     @property
     def outcome(self) -> ScreeningOutcome:
@@ -24,7 +37,7 @@ class ScreeningDecision:
 
     @property
     def cleared_to_treat(self) -> bool:
-        return self.outcome == ScreeningOutcome.eligible
+        return self.outcome == ScreeningOutcome.eligible and not self.out_of_date
 
 
 def latest_decision(session: Session, *, episode: Episode) -> ScreeningDecision | None:
@@ -43,4 +56,27 @@ def latest_decision(session: Session, *, episode: Episode) -> ScreeningDecision 
         .order_by(ScreeningOverride.created_at.desc())
         .limit(1)
     ).first()
-    return ScreeningDecision(run=run, override=override)
+    changed = last_screening_input_change(session, episode=episode)
+    return ScreeningDecision(
+        run=run, override=override, out_of_date=changed is not None and changed > run.created_at
+    )
+
+
+def last_screening_input_change(session: Session, *, episode: Episode) -> datetime | None:
+    """Return when the information a screening reads last changed for this episode."""
+    intake = session.scalars(select(Intake).where(Intake.episode_id == episode.id)).first()
+    if intake is None:
+        return None
+    changes: list[datetime | None] = [intake.updated_at]
+    for model in (Diagnosis, Medication, SubstanceUse, PriorTreatment):
+        changes.append(
+            session.scalar(select(func.max(model.updated_at)).where(model.intake_id == intake.id))
+        )
+    changes.append(
+        session.scalar(
+            select(func.max(AssessmentResponse.updated_at)).where(
+                AssessmentResponse.episode_id == episode.id
+            )
+        )
+    )
+    return max(change for change in changes if change is not None)
