@@ -13,11 +13,15 @@ from openkap.admin import api as admin_api
 from openkap.admin import routes as admin_routes
 from openkap.core.db import get_engine, session_factory
 from openkap.core.handlers import install_error_handlers
+from openkap.dosing import api as dosing_api
+from openkap.dosing import routes as dosing_routes
 from openkap.episodes import api as episodes_api
 from openkap.episodes import routes as episode_routes
 from openkap.intake import api as intake_api
 from openkap.intake import routes as intake_routes
 from openkap.intake import screening_api, screening_routes
+from openkap.inventory import api as inventory_api
+from openkap.inventory import routes as inventory_routes
 from openkap.patients import api as patients_api
 from openkap.patients import routes as patient_routes
 from openkap.plans import api as plans_api
@@ -56,6 +60,8 @@ def create_app(*, bind: Engine | Connection | None = None) -> FastAPI:
         intake_api.router,
         screening_api.router,
         plans_api.router,
+        dosing_api.router,
+        inventory_api.router,
         login_routes.router,
         account_routes.router,
         patient_routes.router,
@@ -64,6 +70,8 @@ def create_app(*, bind: Engine | Connection | None = None) -> FastAPI:
         intake_routes.router,
         screening_routes.router,
         plan_routes.router,
+        dosing_routes.router,
+        inventory_routes.router,
     ):
         app.include_router(router)
     install_error_handlers(app)

@@ -7,8 +7,10 @@ def load_all() -> type[Base]:
     """Import all model modules and return the declarative base."""
     from openkap.assessments import models as assessment_models  # noqa: F401
     from openkap.core import audit, models  # noqa: F401
+    from openkap.dosing import models as dosing_models  # noqa: F401
     from openkap.episodes import models as episode_models  # noqa: F401
     from openkap.intake import models as intake_models  # noqa: F401
+    from openkap.inventory import models as inventory_models  # noqa: F401
     from openkap.patients import models as patient_models  # noqa: F401
     from openkap.plans import models as plan_models  # noqa: F401
 

@@ -28,6 +28,8 @@ MATRIX_MODULES = [
     "tests.intake.matrix",
     "tests.intake.matrix_screening",
     "tests.plans.matrix",
+    "tests.dosing.matrix",
+    "tests.inventory.matrix",
 ]
 MATRICES = [importlib.import_module(name) for name in MATRIX_MODULES]
 API_CALLS: list[Call] = [call for m in MATRICES for call in m.API_CALLS]

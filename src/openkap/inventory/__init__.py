@@ -1,0 +1,1 @@
+"""Controlled-substance ledger: receipts, stock, administrations, waste, counts."""
