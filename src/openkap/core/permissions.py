@@ -28,6 +28,13 @@ class Permission(enum.StrEnum):
     consent_document_manage = "consent_document:manage"
     rems_record = "rems:record"
     preparation_record = "preparation:record"
+    inventory_record = "inventory:record"
+    inventory_read = "inventory:read"
+    dosing_schedule = "dosing:schedule"
+    dosing_session_read = "dosing:session_read"
+    dosing_read = "dosing:read"
+    dosing_administer = "dosing:administer"
+    dosing_override = "dosing:override"
 
 
 _STAFF_WITH_PATIENTS = {Role.admin, Role.prescriber, Role.nurse, Role.therapist, Role.front_desk}
@@ -58,6 +65,14 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.consent_document_manage: frozenset({Role.admin}),
     Permission.rems_record: frozenset({Role.prescriber, Role.nurse}),
     Permission.preparation_record: frozenset(_CLINICIANS),
+    Permission.inventory_record: frozenset({Role.prescriber, Role.nurse}),
+    Permission.inventory_read: frozenset({Role.admin, Role.prescriber, Role.nurse}),
+    # Front desk schedules and checks in, and sees the session list, not its clinical content.
+    Permission.dosing_schedule: frozenset({Role.front_desk, Role.nurse, Role.prescriber}),
+    Permission.dosing_session_read: frozenset({Role.front_desk, *_CLINICIANS}),
+    Permission.dosing_read: frozenset(_CLINICIANS),
+    Permission.dosing_administer: frozenset({Role.nurse, Role.prescriber}),
+    Permission.dosing_override: frozenset({Role.prescriber}),
 }
 
 

@@ -1,0 +1,107 @@
+"""The end of administration, readiness for discharge and discharge itself.
+
+Discharge criteria are dosing.discharge's; a session also may not leave while an alert is
+still waiting for someone to acknowledge it with an action.
+"""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from openkap.accounts.principal import Principal, require
+from openkap.core.permissions import Permission
+from openkap.core.time import utcnow
+from openkap.dosing.discharge import discharge_blockers
+from openkap.dosing.models import DosingSession, SessionAlert, SessionState, VitalSigns
+from openkap.dosing.pre_dose import ChecklistKey, checklist_answers
+from openkap.dosing.service import audit_session, move, require_state
+from openkap.dosing.session_errors import DischargeRefused
+from openkap.dosing.thresholds import VitalReading
+from openkap.plans.models import Drug, Route
+
+
+def finish_administration(
+    session: Session, *, dosing: DosingSession, by: Principal
+) -> DosingSession:
+    """Record the end of administration; monitoring continues."""
+    require(by, Permission.dosing_administer, "Only nurses and prescribers administer doses.")
+    require_state(dosing, SessionState.dosing)
+    move(dosing, SessionState.monitoring, by)
+    dosing.ended_at = utcnow()
+    audit_session(session, dosing=dosing, action="finish_administration", by=by)
+    return dosing
+
+
+def _post_dose_readings(session: Session, dosing: DosingSession) -> list[VitalSigns]:
+    return list(
+        session.scalars(
+            select(VitalSigns)
+            .where(
+                VitalSigns.session_id == dosing.id,
+                VitalSigns.status == "final",
+                VitalSigns.measured_at >= dosing.dosing_started_at,
+            )
+            .order_by(VitalSigns.measured_at.desc(), VitalSigns.id)
+        )
+    )
+
+
+def _latest_vitals(readings: list[VitalSigns]) -> VitalReading | None:
+    for row in readings:
+        if any(v is not None for v in (row.sbp, row.dbp, row.hr, row.spo2, row.rr)):
+            return VitalReading(sbp=row.sbp, dbp=row.dbp, hr=row.hr, spo2=row.spo2, rr=row.rr)
+    return None
+
+
+def unmet_discharge_criteria(session: Session, *, dosing: DosingSession) -> list[str]:
+    """Return every discharge criterion the session does not meet yet (empty when ready)."""
+    if dosing.first_device_at is None:
+        return ["dosing has not started"]
+    readings = _post_dose_readings(session, dosing)
+    moaas = next((row.moaas for row in readings if row.moaas is not None), None)
+    answers = checklist_answers(session, dosing=dosing)
+    assessment = discharge_blockers(
+        drug=Drug(dosing.drug),
+        route=Route(dosing.route),
+        first_dose_at=dosing.first_device_at,
+        administration_ended_at=dosing.ended_at,
+        now=utcnow(),
+        latest_vitals=_latest_vitals(readings),
+        latest_moaas=moaas,
+        escort_present=answers.get(ChecklistKey.escort_confirmed.value) == "yes",
+    )
+    waiting = session.scalars(
+        select(SessionAlert.id).where(
+            SessionAlert.session_id == dosing.id, SessionAlert.acknowledged_at.is_(None)
+        )
+    ).all()
+    pending = [f"{len(waiting)} alert(s) are not acknowledged"] if waiting else []
+    return [*assessment.blockers, *pending]
+
+
+def _refuse_unless_met(session: Session, dosing: DosingSession) -> None:
+    unmet = unmet_discharge_criteria(session, dosing=dosing)
+    if unmet:
+        raise DischargeRefused("Discharge criteria not met: " + "; ".join(unmet))
+
+
+def mark_ready_for_discharge(
+    session: Session, *, dosing: DosingSession, by: Principal
+) -> DosingSession:
+    """Mark the patient ready to leave once every discharge criterion is met."""
+    require(by, Permission.dosing_administer, "Only nurses and prescribers assess discharge.")
+    require_state(dosing, SessionState.monitoring)
+    _refuse_unless_met(session, dosing)
+    move(dosing, SessionState.ready_for_discharge, by)
+    audit_session(session, dosing=dosing, action="ready_for_discharge", by=by)
+    return dosing
+
+
+def discharge(session: Session, *, dosing: DosingSession, by: Principal) -> DosingSession:
+    """Discharge the patient, checking the criteria again at the moment they leave."""
+    require(by, Permission.dosing_administer, "Only nurses and prescribers discharge a patient.")
+    require_state(dosing, SessionState.ready_for_discharge)
+    _refuse_unless_met(session, dosing)
+    move(dosing, SessionState.discharged, by)
+    dosing.discharged_at = utcnow()
+    audit_session(session, dosing=dosing, action="discharge", by=by)
+    return dosing

@@ -1,0 +1,278 @@
+"""The pre-dose checklist, the hard stops that hold dosing, prescriber overrides, start of dosing.
+
+Hard stops are computed from the records each time they are asked for, so a stop resolved by a
+new record (a signed consent, a lower blood pressure) disappears without anyone clearing it.
+"""
+
+import enum
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from openkap.accounts.principal import Principal, require
+from openkap.core import audit
+from openkap.core.permissions import Permission
+from openkap.core.time import utcnow
+from openkap.dosing.errors import require_within
+from openkap.dosing.models import (
+    ChecklistItem,
+    DosingSession,
+    HardStopOverride,
+    SessionState,
+    VitalSigns,
+)
+from openkap.dosing.service import audit_session, move, require_state
+from openkap.dosing.session_errors import (
+    HardStopsUnresolved,
+    InvalidSessionInput,
+    SessionStateRefused,
+)
+from openkap.dosing.thresholds import VitalReading, pre_dose_hold_reasons
+from openkap.episodes.models import Episode, EpisodeState
+from openkap.episodes.service import record_move
+from openkap.plans.models import Drug, PlanStatus
+from openkap.plans.readiness import current_plan, rems_enrolment, valid_consent
+
+PRE_DOSE = (SessionState.checked_in, SessionState.pre_dose_checks)
+MIN_REASON = 10
+
+
+class ChecklistKey(enum.StrEnum):
+    identity_verified = "identity_verified"
+    consent_current = "consent_current"
+    fasting = "fasting"
+    escort_confirmed = "escort_confirmed"
+    pregnancy_status = "pregnancy_status"
+    medications_since_last_visit = "medications_since_last_visit"
+    intention = "intention"
+    weight_kg = "weight_kg"
+
+
+# Answered "yes" or dosing holds; the other required items need only an answer.
+CONFIRMATIONS = (
+    ChecklistKey.identity_verified,
+    ChecklistKey.fasting,
+    ChecklistKey.escort_confirmed,
+)
+REQUIRED = (*CONFIRMATIONS, ChecklistKey.medications_since_last_visit, ChecklistKey.intention)
+
+
+class StopKey(enum.StrEnum):
+    no_valid_consent = "no_valid_consent"
+    rems_not_enrolled = "rems_not_enrolled"
+    plan_not_signed = "plan_not_signed"
+    pre_dose_vitals = "pre_dose_vitals"
+    checklist_incomplete = "checklist_incomplete"
+
+
+# An incomplete checklist is finished by answering it, never overridden.
+OVERRIDABLE = frozenset(StopKey) - {StopKey.checklist_incomplete}
+
+
+@dataclass(frozen=True, kw_only=True)
+class HardStop:
+    """A named reason dosing must not start, and the prescriber's override when there is one."""
+
+    key: StopKey
+    message: str
+    override: HardStopOverride | None = None
+
+    @property
+    def overridable(self) -> bool:
+        return self.key in OVERRIDABLE
+
+    @property
+    def blocking(self) -> bool:
+        return self.override is None
+
+
+def _validated_value(key: ChecklistKey, value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise InvalidSessionInput("The answer is empty.", field="value")
+    if key in CONFIRMATIONS and value not in ("yes", "no"):
+        raise InvalidSessionInput(f"{key.value} is answered yes or no.", field="value")
+    if key == ChecklistKey.weight_kg:
+        try:
+            weight = Decimal(value)
+        except InvalidOperation:
+            raise InvalidSessionInput("weight_kg must be a number.", field="value") from None
+        if not weight.is_finite():
+            raise InvalidSessionInput("weight_kg must be a number.", field="value")
+        require_within("value", weight, Decimal(20), Decimal(400))
+    return value
+
+
+def record_checklist(
+    session: Session, *, dosing: DosingSession, key: ChecklistKey, value: str, by: Principal
+) -> ChecklistItem:
+    """Record one pre-dose checklist answer; the session moves to its pre-dose checks."""
+    require(
+        by,
+        Permission.dosing_administer,
+        "Only nurses and prescribers record the pre-dose checklist.",
+    )
+    require_state(dosing, *PRE_DOSE)
+    item = ChecklistItem(
+        organization_id=dosing.organization_id,
+        session_id=dosing.id,
+        item_key=key.value,
+        value=_validated_value(key, value),
+        recorded_by_id=by.user.id,
+    )
+    session.add(item)
+    if dosing.state == SessionState.checked_in.value:
+        move(dosing, SessionState.pre_dose_checks, by)
+    session.flush()
+    audit_session(session, dosing=dosing, action="checklist", by=by)
+    return item
+
+
+def checklist_answers(session: Session, *, dosing: DosingSession) -> dict[str, str]:
+    """Return the latest answer to each checklist item."""
+    items = session.scalars(
+        select(ChecklistItem)
+        .where(ChecklistItem.session_id == dosing.id)
+        .order_by(ChecklistItem.at, ChecklistItem.id)
+    )
+    return {item.item_key: item.value for item in items}
+
+
+def latest_pre_dose_reading(session: Session, *, dosing: DosingSession) -> VitalSigns | None:
+    """Return the newest valid reading taken before dosing started."""
+    query = select(VitalSigns).where(
+        VitalSigns.session_id == dosing.id, VitalSigns.status == "final"
+    )
+    if dosing.dosing_started_at is not None:
+        query = query.where(VitalSigns.measured_at < dosing.dosing_started_at)
+    return session.scalars(query.order_by(VitalSigns.measured_at.desc()).limit(1)).first()
+
+
+def _checklist_stop(session: Session, dosing: DosingSession) -> list[tuple[StopKey, str]]:
+    answers = checklist_answers(session, dosing=dosing)
+    missing = [key.value for key in REQUIRED if key.value not in answers]
+    declined = [key.value for key in CONFIRMATIONS if answers.get(key.value) == "no"]
+    problems = [f"not recorded: {k}" for k in missing] + [f"answered no: {k}" for k in declined]
+    if not problems:
+        return []
+    return [(StopKey.checklist_incomplete, "Pre-dose checklist " + "; ".join(problems))]
+
+
+def _vitals_stop(session: Session, dosing: DosingSession) -> list[tuple[StopKey, str]]:
+    row = latest_pre_dose_reading(session, dosing=dosing)
+    reading = (
+        VitalReading(sbp=row.sbp, dbp=row.dbp, hr=row.hr, spo2=row.spo2, rr=row.rr)
+        if row
+        else VitalReading()
+    )
+    reasons = pre_dose_hold_reasons(reading)
+    return [(StopKey.pre_dose_vitals, "; ".join(reasons))] if reasons else []
+
+
+def _record_stops(session: Session, dosing: DosingSession) -> list[tuple[StopKey, str]]:
+    episode = session.get(Episode, (dosing.organization_id, dosing.episode_id))
+    found: list[tuple[StopKey, str]] = []
+    if episode is None:
+        return found
+    plan = current_plan(session, episode=episode)
+    if plan is None or plan.status != PlanStatus.signed.value:
+        found.append((StopKey.plan_not_signed, "The current treatment plan is not signed."))
+    if valid_consent(session, episode=episode, route=dosing.route, drug=dosing.drug) is None:
+        found.append(
+            (StopKey.no_valid_consent, f"No valid consent for {dosing.drug} ({dosing.route}).")
+        )
+    if (
+        dosing.drug == Drug.esketamine.value
+        and rems_enrolment(session, patient_id=dosing.patient_id) is None
+    ):
+        found.append((StopKey.rems_not_enrolled, "The patient is not enrolled in the REMS."))
+    return found
+
+
+def _overrides(session: Session, dosing: DosingSession) -> dict[str, HardStopOverride]:
+    rows = session.scalars(select(HardStopOverride).where(HardStopOverride.session_id == dosing.id))
+    return {row.stop_key: row for row in rows}
+
+
+def pre_dose_hard_stops(session: Session, *, dosing: DosingSession) -> list[HardStop]:
+    """Return every named hard stop of the session, with its override when one is recorded."""
+    found = [
+        *_record_stops(session, dosing),
+        *_vitals_stop(session, dosing),
+        *_checklist_stop(session, dosing),
+    ]
+    overrides = _overrides(session, dosing)
+    return [
+        HardStop(key=key, message=message, override=overrides.get(key.value))
+        for key, message in found
+    ]
+
+
+def read_hard_stops(session: Session, *, dosing: DosingSession, by: Principal) -> list[HardStop]:
+    """Return the session's hard stops to a clinician, auditing the read."""
+    require(by, Permission.dosing_read, "Your role does not allow reading pre-dose checks.")
+    audit_session(session, dosing=dosing, action="read_hard_stops", by=by)
+    return pre_dose_hard_stops(session, dosing=dosing)
+
+
+def override_hard_stop(
+    session: Session, *, dosing: DosingSession, key: StopKey, reason: str, by: Principal
+) -> HardStopOverride:
+    """Record a prescriber's written decision to dose despite one present hard stop."""
+    require(by, Permission.dosing_override, "Only a prescriber may override a hard stop.")
+    require_state(dosing, *PRE_DOSE)
+    if len(reason.strip()) < MIN_REASON:
+        raise InvalidSessionInput("Write the reason in at least 10 characters.", field="reason")
+    stops = {stop.key: stop for stop in pre_dose_hard_stops(session, dosing=dosing)}
+    stop = stops.get(key)
+    if stop is None:
+        raise SessionStateRefused(f"There is no {key.value} hard stop to override.")
+    if not stop.overridable:
+        raise SessionStateRefused(f"{key.value} cannot be overridden; complete it instead.")
+    if stop.override is not None:
+        raise SessionStateRefused(f"{key.value} is already overridden.")
+    override = HardStopOverride(
+        organization_id=dosing.organization_id,
+        session_id=dosing.id,
+        stop_key=key.value,
+        reason=reason.strip(),
+        prescriber_id=by.user.id,
+    )
+    session.add(override)
+    session.flush()
+    audit.record(
+        session,
+        actor=by.actor,
+        action="dosing_session.override_hard_stop",
+        resource_type="dosing_session",
+        resource_id=dosing.id,
+        patient_id=dosing.patient_id,
+        detail=key.value,
+    )
+    return override
+
+
+def start_dosing(session: Session, *, dosing: DosingSession, by: Principal) -> DosingSession:
+    """Start administration once every hard stop is resolved or overridden."""
+    require(by, Permission.dosing_administer, "Only nurses and prescribers administer doses.")
+    require_state(dosing, SessionState.pre_dose_checks)
+    blocking = [stop for stop in pre_dose_hard_stops(session, dosing=dosing) if stop.blocking]
+    if blocking:
+        named = "; ".join(f"{stop.key.value}: {stop.message}" for stop in blocking)
+        raise HardStopsUnresolved(f"Dosing is held by: {named}")
+    now = utcnow()
+    move(dosing, SessionState.dosing, by)
+    dosing.dosing_started_at = dosing.first_device_at = now
+    episode = session.get(Episode, (dosing.organization_id, dosing.episode_id))
+    if episode is not None and episode.state == EpisodeState.ready.value:
+        record_move(
+            session,
+            episode=episode,
+            to_state=EpisodeState.induction,
+            reason="First dosing session started.",
+            by=by,
+        )
+    audit_session(session, dosing=dosing, action="start_dosing", by=by)
+    return dosing

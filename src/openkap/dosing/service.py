@@ -1,0 +1,152 @@
+"""Dosing-session use cases: schedule, read, check in, abort; shared state helpers.
+
+The checklist, hard stops and start of dosing are in dosing.pre_dose; vital signs and alerts in
+dosing.monitoring; the end of administration and discharge in dosing.leaving.
+"""
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from openkap.accounts.principal import Principal, require
+from openkap.core import audit
+from openkap.core.permissions import Permission
+from openkap.core.time import utcnow
+from openkap.dosing.errors import require_aware
+from openkap.dosing.models import DosingSession, SessionState
+from openkap.dosing.session_errors import (
+    DosingSessionNotFound,
+    InvalidSessionInput,
+    SessionStateRefused,
+)
+from openkap.episodes.models import Episode, EpisodeState
+from openkap.plans.models import PlanStatus
+from openkap.plans.readiness import current_plan
+
+DOSING_EPISODE_STATES = frozenset(
+    {EpisodeState.ready.value, EpisodeState.induction.value, EpisodeState.maintenance.value}
+)
+FINISHED = frozenset({SessionState.discharged.value, SessionState.aborted.value})
+
+
+def audit_session(session: Session, *, dosing: DosingSession, action: str, by: Principal) -> None:
+    """Record one read or write of a dosing session in the audit log."""
+    audit.record(
+        session,
+        actor=by.actor,
+        action=f"dosing_session.{action}",
+        resource_type="dosing_session",
+        resource_id=dosing.id,
+        patient_id=dosing.patient_id,
+    )
+
+
+def require_state(dosing: DosingSession, *states: SessionState) -> None:
+    """Refuse a step the session's current state does not allow, naming both."""
+    if dosing.state not in {s.value for s in states}:
+        allowed = ", ".join(s.value for s in states)
+        raise SessionStateRefused(
+            f"The session is {dosing.state}; this step needs it to be {allowed}."
+        )
+
+
+def move(dosing: DosingSession, to: SessionState, by: Principal) -> None:
+    """Set the session's state and who changed it."""
+    dosing.state = to.value
+    dosing.updated_by_id, dosing.updated_at = by.user.id, utcnow()
+
+
+def schedule_session(
+    session: Session,
+    *,
+    episode: Episode,
+    scheduled_for: datetime,
+    planned_dose_mg: Decimal | None,
+    by: Principal,
+) -> DosingSession:
+    """Schedule a dosing session against the episode's signed plan."""
+    require(
+        by, Permission.dosing_schedule, "Only front desk, nurses and prescribers schedule dosing."
+    )
+    require_aware("scheduled_for", scheduled_for)
+    if episode.state not in DOSING_EPISODE_STATES:
+        raise SessionStateRefused(
+            f"The episode is {episode.state}; dosing needs ready, induction or maintenance."
+        )
+    plan = current_plan(session, episode=episode)
+    if plan is None or plan.status != PlanStatus.signed.value:
+        raise SessionStateRefused("Dosing is scheduled only against a signed treatment plan.")
+    dose = plan.start_dose_mg if planned_dose_mg is None else planned_dose_mg
+    if not Decimal(0) < dose <= plan.max_dose_mg:
+        raise InvalidSessionInput(
+            f"The planned dose must be above 0 and at most the plan's {plan.max_dose_mg} mg.",
+            field="planned_dose_mg",
+        )
+    dosing = DosingSession(
+        organization_id=episode.organization_id,
+        episode_id=episode.id,
+        patient_id=episode.patient_id,
+        plan_id=plan.id,
+        plan_version=plan.plan_version,
+        route=plan.route,
+        drug=plan.drug,
+        planned_dose_mg=dose,
+        scheduled_for=scheduled_for,
+        created_by_id=by.user.id,
+        updated_by_id=by.user.id,
+    )
+    session.add(dosing)
+    session.flush()
+    audit_session(session, dosing=dosing, action="create", by=by)
+    return dosing
+
+
+def get_session(session: Session, *, session_id: uuid.UUID, by: Principal) -> DosingSession:
+    """Return a dosing session of the caller's clinic and audit the read."""
+    require(by, Permission.dosing_session_read, "Your role does not allow reading dosing sessions.")
+    dosing = session.get(DosingSession, (by.organization_id, session_id))
+    if dosing is None:
+        raise DosingSessionNotFound("No such dosing session.")
+    audit_session(session, dosing=dosing, action="read", by=by)
+    return dosing
+
+
+def list_sessions(session: Session, *, episode: Episode, by: Principal) -> list[DosingSession]:
+    """Return an episode's dosing sessions in scheduled order."""
+    require(by, Permission.dosing_session_read, "Your role does not allow reading dosing sessions.")
+    return list(
+        session.scalars(
+            select(DosingSession)
+            .where(DosingSession.episode_id == episode.id)
+            .order_by(DosingSession.scheduled_for)
+        )
+    )
+
+
+def check_in(session: Session, *, dosing: DosingSession, by: Principal) -> DosingSession:
+    """Record that the patient has arrived for a scheduled session."""
+    require(
+        by, Permission.dosing_schedule, "Only front desk, nurses and prescribers check patients in."
+    )
+    require_state(dosing, SessionState.scheduled)
+    move(dosing, SessionState.checked_in, by)
+    dosing.checked_in_at = utcnow()
+    audit_session(session, dosing=dosing, action="check_in", by=by)
+    return dosing
+
+
+def abort(session: Session, *, dosing: DosingSession, reason: str, by: Principal) -> DosingSession:
+    """Stop a session that is not finished, keeping the written reason."""
+    require(by, Permission.dosing_administer, "Only nurses and prescribers abort a dosing session.")
+    if dosing.state in FINISHED:
+        raise SessionStateRefused(f"The session is already {dosing.state}.")
+    if len(reason.strip()) < 10:
+        raise InvalidSessionInput("Write the reason in at least 10 characters.", field="reason")
+    move(dosing, SessionState.aborted, by)
+    dosing.aborted_reason = reason.strip()
+    dosing.ended_at = dosing.ended_at or utcnow()
+    audit_session(session, dosing=dosing, action="abort", by=by)
+    return dosing

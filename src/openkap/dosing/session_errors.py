@@ -1,0 +1,33 @@
+"""Errors of dosing sessions (the pure rules' errors are in dosing.errors)."""
+
+from openkap.core.errors import BadRequest, InvalidState, NotFound
+
+
+class ReadingNotFound(NotFound):
+    """No such vital-signs reading in this dosing session."""
+
+
+class DosingSessionNotFound(NotFound):
+    """No such dosing session in the caller's clinic."""
+
+
+class AlertNotFound(NotFound):
+    """No such alert in this dosing session."""
+
+
+class SessionStateRefused(InvalidState):
+    """The session's state, or its episode's, does not allow this step."""
+
+
+class HardStopsUnresolved(InvalidState):
+    """Dosing cannot start while a hard stop is neither resolved nor overridden."""
+
+
+class DischargeRefused(InvalidState):
+    """Discharge criteria are not met; the message lists them."""
+
+
+class InvalidSessionInput(BadRequest):
+    """An input of a dosing session use case is malformed; names the field."""
+
+    status_code = 422

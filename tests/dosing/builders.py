@@ -1,0 +1,90 @@
+"""Builders for dosing-session tests: a ready episode, a session in a given state, readings."""
+
+from datetime import timedelta
+
+from openkap.accounts.principal import Principal
+from openkap.core.models import Organization, Role
+from openkap.core.time import utcnow
+from openkap.dosing import leaving, monitoring, pre_dose, service
+from openkap.dosing.monitoring import VitalsInput
+from openkap.dosing.pre_dose import REQUIRED, ChecklistKey
+from tests.episodes.builders import consented, planned, rems_enrolled
+from tests.fixtures.factories import make_episode, make_user
+
+NORMAL = {"sbp": 120, "dbp": 80, "hr": 72, "spo2": 98, "rr": 14}
+
+
+def as_role(db, org: Organization, role: Role) -> Principal:
+    return Principal(user=make_user(db, org, role), client_address="test")
+
+
+def ready_episode(
+    db,
+    org,
+    *,
+    drug="racemic_ketamine",
+    route="iv",
+    signed=True,
+    consent=True,
+    rems=True,
+    state="ready",
+):
+    """An episode with a plan, and optionally consent and REMS enrolment."""
+    episode = make_episode(db, org, state=state)
+    planned(db, episode, drug=drug, route=route, signed=signed)
+    if consent:
+        consented(db, episode, make_user(db, org, Role.nurse), drug=drug, route=route)
+    if rems and drug == "esketamine":
+        rems_enrolled(db, episode)
+    return episode
+
+
+def scheduled(db, episode, by):
+    return service.schedule_session(
+        db,
+        episode=episode,
+        scheduled_for=utcnow() + timedelta(hours=1),
+        planned_dose_mg=None,
+        by=by,
+    )
+
+
+def reading(dosing, by, db, *, reading_id, minutes_ago=0, **values):
+    data = VitalsInput(
+        client_reading_id=reading_id,
+        measured_at=utcnow() - timedelta(minutes=minutes_ago),
+        **values,
+    )
+    return monitoring.record_vitals(db, dosing=dosing, data=data, by=by)
+
+
+def checked_in(db, episode, by):
+    dosing = scheduled(db, episode, by)
+    return service.check_in(db, dosing=dosing, by=by)
+
+
+def cleared(db, episode, by, *, vitals=None):
+    """A session checked in with every checklist item answered and pre-dose vitals taken."""
+    dosing = checked_in(db, episode, by)
+    for key in REQUIRED:
+        value = "yes" if key in pre_dose.CONFIRMATIONS else "Reviewed with the patient."
+        pre_dose.record_checklist(db, dosing=dosing, key=ChecklistKey(key), value=value, by=by)
+    reading(dosing, by, db, reading_id="pre-1", minutes_ago=1, **(vitals or NORMAL))
+    return dosing
+
+
+def dosing_started(db, episode, by):
+    dosing = cleared(db, episode, by)
+    return pre_dose.start_dosing(db, dosing=dosing, by=by)
+
+
+def monitored_since(db, episode, by, *, minutes):
+    """A session whose dose started `minutes` ago and whose administration has ended."""
+    dosing = dosing_started(db, episode, by)
+    leaving.finish_administration(db, dosing=dosing, by=by)
+    shift = timedelta(minutes=minutes)
+    dosing.dosing_started_at -= shift
+    dosing.first_device_at -= shift
+    dosing.ended_at -= shift
+    db.flush()
+    return dosing

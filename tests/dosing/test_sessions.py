@@ -1,0 +1,151 @@
+"""Dosing-session lifecycle: scheduling, check-in, moves allowed and refused, roles."""
+
+from datetime import datetime
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from openkap.core.errors import Forbidden
+from openkap.core.models import Role
+from openkap.dosing import leaving, pre_dose, service
+from openkap.dosing.models import SessionState
+from openkap.dosing.session_errors import InvalidSessionInput, SessionStateRefused
+from openkap.episodes.models import EpisodeTransition
+from tests.dosing.builders import (
+    as_role,
+    checked_in,
+    dosing_started,
+    ready_episode,
+    scheduled,
+)
+from tests.fixtures.factories import make_org
+
+
+@pytest.fixture
+def org(db):
+    return make_org(db)
+
+
+@pytest.fixture
+def nurse(db, org):
+    return as_role(db, org, Role.nurse)
+
+
+def test_front_desk_schedules_against_the_signed_plan(db, org):
+    episode = ready_episode(db, org)
+    dosing = scheduled(db, episode, as_role(db, org, Role.front_desk))
+    assert dosing.state == SessionState.scheduled
+    assert dosing.plan_version == 1
+    assert dosing.planned_dose_mg == Decimal("35")
+
+
+@pytest.mark.parametrize("state", ["preparing", "integration", "completed"])
+def test_scheduling_outside_ready_induction_maintenance_is_refused(db, org, nurse, state):
+    episode = ready_episode(db, org, state=state)
+    with pytest.raises(SessionStateRefused, match="ready, induction or maintenance"):
+        scheduled(db, episode, nurse)
+
+
+def test_scheduling_against_an_unsigned_plan_is_refused(db, org, nurse):
+    episode = ready_episode(db, org, signed=False)
+    with pytest.raises(SessionStateRefused, match="signed"):
+        scheduled(db, episode, nurse)
+
+
+def test_planned_dose_above_the_plan_maximum_is_refused(db, org, nurse):
+    episode = ready_episode(db, org)
+    with pytest.raises(InvalidSessionInput) as refused:
+        service.schedule_session(
+            db,
+            episode=episode,
+            scheduled_for=datetime.fromisoformat("2026-12-01T09:00:00+00:00"),
+            planned_dose_mg=Decimal("71"),
+            by=nurse,
+        )
+    assert refused.value.field == "planned_dose_mg"
+
+
+@pytest.mark.parametrize("role", [Role.therapist, Role.admin])
+def test_roles_other_than_front_desk_nurse_prescriber_cannot_schedule(db, org, role):
+    episode = ready_episode(db, org)
+    with pytest.raises(Forbidden):
+        scheduled(db, episode, as_role(db, org, role))
+
+
+def test_check_in_twice_is_refused(db, org, nurse):
+    dosing = checked_in(db, ready_episode(db, org), nurse)
+    assert dosing.checked_in_at is not None
+    with pytest.raises(SessionStateRefused):
+        service.check_in(db, dosing=dosing, by=nurse)
+
+
+def test_first_checklist_answer_moves_the_session_to_pre_dose_checks(db, org, nurse):
+    dosing = checked_in(db, ready_episode(db, org), nurse)
+    pre_dose.record_checklist(
+        db, dosing=dosing, key=pre_dose.ChecklistKey.fasting, value="yes", by=nurse
+    )
+    assert dosing.state == SessionState.pre_dose_checks
+
+
+def test_front_desk_cannot_record_the_checklist(db, org, nurse):
+    dosing = checked_in(db, ready_episode(db, org), nurse)
+    with pytest.raises(Forbidden):
+        pre_dose.record_checklist(
+            db,
+            dosing=dosing,
+            key=pre_dose.ChecklistKey.fasting,
+            value="yes",
+            by=as_role(db, org, Role.front_desk),
+        )
+
+
+def test_first_dose_moves_a_ready_episode_to_induction(db, org, nurse):
+    episode = ready_episode(db, org)
+    dosing = dosing_started(db, episode, nurse)
+    assert dosing.state == SessionState.dosing
+    assert episode.state == "induction"
+    moves = db.scalars(
+        select(EpisodeTransition).where(EpisodeTransition.episode_id == episode.id)
+    ).all()
+    assert [(m.from_state, m.to_state) for m in moves] == [("ready", "induction")]
+
+
+def test_a_maintenance_episode_stays_in_maintenance_when_dosing(db, org, nurse):
+    episode = ready_episode(db, org, state="maintenance")
+    dosing_started(db, episode, nurse)
+    assert episode.state == "maintenance"
+
+
+def test_finishing_administration_before_dosing_is_refused(db, org, nurse):
+    dosing = checked_in(db, ready_episode(db, org), nurse)
+    with pytest.raises(SessionStateRefused, match="dosing"):
+        leaving.finish_administration(db, dosing=dosing, by=nurse)
+
+
+def test_abort_keeps_the_reason_and_ends_the_session(db, org, nurse):
+    dosing = checked_in(db, ready_episode(db, org), nurse)
+    service.abort(db, dosing=dosing, reason="Patient felt unwell on arrival.", by=nurse)
+    assert dosing.state == SessionState.aborted
+    assert dosing.aborted_reason == "Patient felt unwell on arrival."
+    with pytest.raises(SessionStateRefused):
+        service.abort(db, dosing=dosing, reason="Second attempt to abort.", by=nurse)
+
+
+def test_abort_without_a_written_reason_is_refused(db, org, nurse):
+    dosing = checked_in(db, ready_episode(db, org), nurse)
+    with pytest.raises(InvalidSessionInput) as refused:
+        service.abort(db, dosing=dosing, reason="short", by=nurse)
+    assert refused.value.field == "reason"
+
+
+def test_reads_and_writes_are_audited_with_the_patient(db, org, nurse):
+    dosing = checked_in(db, ready_episode(db, org), nurse)
+    service.get_session(db, session_id=dosing.id, by=nurse)
+    # Events are written at commit; until then the session holds them in order.
+    actions = {
+        event["action"]
+        for event in db.info["pending_audit_events"]
+        if event["resource_id"] == str(dosing.id) and event["patient_id"] == dosing.patient_id
+    }
+    assert {"dosing_session.create", "dosing_session.check_in", "dosing_session.read"} <= actions

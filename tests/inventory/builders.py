@@ -1,0 +1,79 @@
+"""Builders for ledger tests: a clinic's stock catalogue and callers."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from openkap.accounts.principal import Principal
+from openkap.core.models import Organization, Role, User
+from openkap.core.time import utcnow
+from openkap.inventory import catalog, service
+from openkap.inventory.models import Lot, StockLocation
+from openkap.inventory.schemas import LocationCreate, LotCreate, ProductCreate, ReceiptCreate
+from tests.fixtures.factories import make_user
+
+
+def as_principal(user: User) -> Principal:
+    return Principal(user=user, client_address="test")
+
+
+@dataclass
+class Stock:
+    nurse: Principal
+    witness: Principal
+    lot: Lot
+    other_lot: Lot
+    cabinet: StockLocation
+    safe: StockLocation
+
+
+def make_stock(db, org: Organization) -> Stock:
+    nurse = as_principal(make_user(db, org, Role.nurse))
+    witness = as_principal(make_user(db, org, Role.prescriber))
+    product = catalog.create_product(
+        db,
+        data=ProductCreate(
+            name="Ketamine HCl 50 mg/mL vial",
+            drug="racemic_ketamine",
+            form="injection",
+            strength="50 mg/mL",
+            unit="mL",
+            mg_per_unit=Decimal(50),
+            ndc="0409-2051-05",
+        ),
+        by=nurse,
+    )
+    expiry = utcnow().date() + timedelta(days=365)
+    lots = [
+        catalog.create_lot(
+            db,
+            data=LotCreate(
+                product_id=product.id, lot_number=number, expiry=expiry, supplier="Acme Pharma"
+            ),
+            by=nurse,
+        )
+        for number in ("LOT-A", "LOT-B")
+    ]
+    cabinet, safe = (
+        catalog.create_location(db, data=LocationCreate(name=name, site="Main"), by=nurse)
+        for name in ("Cabinet", "Safe")
+    )
+    return Stock(nurse, witness, lots[0], lots[1], cabinet, safe)
+
+
+def receive(db, stock: Stock, mg: str, *, lot: Lot | None = None, location=None):
+    return service.record_receipt(
+        db,
+        data=ReceiptCreate(
+            lot_id=(lot or stock.lot).id,
+            location_id=(location or stock.cabinet).id,
+            quantity_mg=Decimal(mg),
+            supplier="Acme Pharma",
+            invoice_number="INV-1",
+        ),
+        by=stock.nurse,
+    )
+
+
+def past(days: int) -> date:
+    return utcnow().date() - timedelta(days=days)
