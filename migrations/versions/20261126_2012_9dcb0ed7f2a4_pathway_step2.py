@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "9dcb0ed7f2a4"
 down_revision: str | None = "d11c75509135"
 branch_labels: str | Sequence[str] | None = None
