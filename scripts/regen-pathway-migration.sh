@@ -14,5 +14,6 @@ OPENKAP_DATABASE_URL="sqlite:///$db" .venv/bin/alembic revision --autogenerate -
 rm -f "$db"
 f=$(ls migrations/versions/*_"$slug".py)
 sed -i 's/openkap\.core\.time\.UTCDateTime(timezone=True)/sa.DateTime(timezone=True)/g; /^import openkap.core.time$/d; /# ### /d' "$f"
+.venv/bin/ruff check --fix -q "$f" || true
 .venv/bin/ruff format -q "$f"
 echo "regenerated $f"
