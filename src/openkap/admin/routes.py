@@ -14,7 +14,7 @@ from openkap.core.deps import DbSession, csrf_protect, web_permission
 from openkap.core.errors import OpenKapError
 from openkap.core.models import Role
 from openkap.core.permissions import Permission
-from openkap.web.forms import FormFields, FormLists, validate_form
+from openkap.web.forms import FormFields, FormLists, refusal_errors, validate_form
 from openkap.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -77,7 +77,7 @@ def create_user(
             session,
             principal,
             values=fields,
-            errors={"_form": refused.message},
+            errors=refusal_errors(refused),
             status=refused.status_code,
         )
     return RedirectResponse("/admin/users", status_code=303)
@@ -113,7 +113,7 @@ def update_user(
             request,
             session,
             principal,
-            errors={"_form": refused.message},
+            errors=refusal_errors(refused),
             status=refused.status_code,
         )
     return RedirectResponse("/admin/users", status_code=303)

@@ -16,7 +16,7 @@ from openkap.episodes.models import Episode, EpisodeState
 from openkap.episodes.schemas import EpisodeCreate, TransitionCreate
 from openkap.intake.decisions import latest_decision
 from openkap.patients.service import check_clinician, get_patient, list_clinicians
-from openkap.web.forms import FormFields, validate_form
+from openkap.web.forms import FormFields, refusal_errors, validate_form
 from openkap.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -109,7 +109,7 @@ def open_episode(
             principal,
             patient_id=patient.id,
             values=fields,
-            errors={"_form": refused.message},
+            errors=refusal_errors(refused),
             status=422,
         )
     episode = service.open_episode(session, patient=patient, by=principal, **data.model_dump())

@@ -18,7 +18,7 @@ from openkap.intake.rule_checks import reading_label
 from openkap.intake.rules import CATALOGUE
 from openkap.intake.screening_schemas import OverrideCreate, RuleSetRead, ScreeningRead
 from openkap.patients.service import get_patient
-from openkap.web.forms import FormFields, validate_form
+from openkap.web.forms import FormFields, refusal_errors, validate_form
 from openkap.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -93,7 +93,7 @@ def run_screening(
             session,
             principal,
             episode,
-            errors={"_form": refused.message},
+            errors=refusal_errors(refused),
             status=refused.status_code,
         )
     return RedirectResponse(f"/episodes/{episode.id}/screening", status_code=303)

@@ -15,7 +15,7 @@ from openkap.core.schemas import NO_NUL
 from openkap.patients import search, service, weights
 from openkap.patients.models import Patient, SexAtBirth
 from openkap.patients.schemas import EnteredInError, PatientCreate, PatientUpdate, WeightCreate
-from openkap.web.forms import FormFields, RefusedForm, validate_form
+from openkap.web.forms import FormFields, RefusedForm, refusal_errors, validate_form
 from openkap.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -114,7 +114,7 @@ def create_patient(
             session,
             principal,
             values=fields,
-            errors={"_form": refused.message},
+            errors=refusal_errors(refused),
             status=refused.status_code,
         )
     return RedirectResponse(f"/patients/{patient.id}", status_code=303)
@@ -207,7 +207,7 @@ def update_patient(
             session,
             principal,
             values=fields,
-            errors={"_form": refused.message},
+            errors=refusal_errors(refused),
             patient_id=patient.id,
             status=refused.status_code,
         )

@@ -21,8 +21,7 @@ from openkap.patients.service import get_patient, list_clinicians
 from openkap.plans import consent, summary
 from openkap.plans.access import staff_of_clinic, user_names
 from openkap.plans.models import ConsentDocument, TreatmentPlan
-from openkap.plans.page_forms import InvalidForm, refusal_errors, refusal_status, unprefixed
-from openkap.web.forms import validate_form
+from openkap.web.forms import InvalidForm, refusal_errors, refusal_status, unprefixed, validate_form
 from openkap.web.templating import render
 
 ModelT = TypeVar("ModelT", bound=BaseModel)

@@ -29,16 +29,16 @@ from openkap.plans import (
 from openkap.plans.access import user_names
 from openkap.plans.errors import PlanNotFound
 from openkap.plans.models import ProtocolTemplate, TreatmentPlan
-from openkap.plans.page_forms import (
-    PHASE_ROWS,
+from openkap.plans.page_forms import PHASE_ROWS, template_form_data, template_form_values
+from openkap.plans.schemas import PlanCreate, PlanRevise, TemplateVersionCreate
+from openkap.web.forms import (
+    FormFields,
+    FormLists,
     InvalidForm,
     refusal_errors,
     refusal_status,
-    template_form_data,
-    template_form_values,
+    validate_form,
 )
-from openkap.plans.schemas import PlanCreate, PlanRevise, TemplateVersionCreate
-from openkap.web.forms import FormFields, FormLists, validate_form
 from openkap.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -229,7 +229,7 @@ def sign_plan(
             session,
             principal,
             episode,
-            errors={"_form": refused.message},
+            errors=refusal_errors(refused),
             status=refused.status_code,
         )
     return RedirectResponse(f"/episodes/{episode.id}/plan", status_code=303)

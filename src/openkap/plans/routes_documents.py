@@ -14,9 +14,15 @@ from openkap.core.permissions import Permission
 from openkap.plans import consent
 from openkap.plans.access import user_names
 from openkap.plans.models import ConsentDocument, Drug, Route
-from openkap.plans.page_forms import InvalidForm, refusal_errors, refusal_status
 from openkap.plans.schemas_preparation import ConsentDocumentVersionCreate
-from openkap.web.forms import FormFields, FormLists, validate_form
+from openkap.web.forms import (
+    FormFields,
+    FormLists,
+    InvalidForm,
+    refusal_errors,
+    refusal_status,
+    validate_form,
+)
 from openkap.web.templating import render
 
 router = APIRouter(include_in_schema=False)

@@ -62,3 +62,38 @@ class RefusedForm(OpenKapError):
     """A small inline form on a page was filled in wrongly."""
 
     status_code = 422
+
+
+def unprefixed(fields: Mapping[str, str], prefix: str) -> dict[str, str]:
+    """Return the fields of one form on a page of several, without their `prefix-`."""
+    start = f"{prefix}-"
+    return {k.removeprefix(start): v for k, v in fields.items() if k.startswith(start)}
+
+
+def prefixed(values: Mapping[str, str], prefix: str) -> dict[str, str]:
+    """Give field names (or their errors) the `prefix-` of their form on the page."""
+    return {(key if key == "_form" else f"{prefix}-{key}"): value for key, value in values.items()}
+
+
+class InvalidForm(Exception):
+    """A form failed validation; carries the per-field errors to show beside the fields."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("invalid form")
+        self.errors = errors
+
+
+def refusal_errors(refused: Exception, *, prefix: str = "") -> dict[str, str]:
+    """Return the errors to show for a refused form: per field, and at the top of the form."""
+    if isinstance(refused, InvalidForm):
+        errors = refused.errors
+    elif isinstance(refused, OpenKapError) and refused.field:
+        errors = {refused.field.split(".")[0]: refused.message, "_form": refused.message}
+    else:
+        errors = {"_form": refused.message if isinstance(refused, OpenKapError) else "Refused."}
+    return prefixed(errors, prefix) if prefix else errors
+
+
+def refusal_status(refused: Exception) -> int:
+    """Return the status a refused form is shown again with."""
+    return refused.status_code if isinstance(refused, OpenKapError) else 422
