@@ -14,6 +14,14 @@ from openkap.admin import routes as admin_routes
 from openkap.core.db import get_engine, session_factory
 from openkap.core.handlers import install_error_handlers
 from openkap.dosing import api as dosing_api
+from openkap.dosing import (
+    api_administration,
+    api_observations,
+    api_rems,
+    rems_routes,
+    threshold_api,
+    threshold_routes,
+)
 from openkap.dosing import routes as dosing_routes
 from openkap.episodes import api as episodes_api
 from openkap.episodes import routes as episode_routes
@@ -61,6 +69,10 @@ def create_app(*, bind: Engine | Connection | None = None) -> FastAPI:
         screening_api.router,
         plans_api.router,
         dosing_api.router,
+        api_administration.router,
+        api_observations.router,
+        api_rems.router,
+        threshold_api.router,
         inventory_api.router,
         login_routes.router,
         account_routes.router,
@@ -71,6 +83,8 @@ def create_app(*, bind: Engine | Connection | None = None) -> FastAPI:
         screening_routes.router,
         plan_routes.router,
         dosing_routes.router,
+        rems_routes.router,
+        threshold_routes.router,
         inventory_routes.router,
     ):
         app.include_router(router)

@@ -29,6 +29,10 @@ MATRIX_MODULES = [
     "tests.intake.matrix_screening",
     "tests.plans.matrix",
     "tests.dosing.matrix",
+    "tests.dosing.matrix_administration",
+    "tests.dosing.matrix_observations",
+    "tests.dosing.matrix_rems",
+    "tests.dosing.matrix_thresholds",
     "tests.inventory.matrix",
 ]
 MATRICES = [importlib.import_module(name) for name in MATRIX_MODULES]

@@ -35,6 +35,8 @@ class Permission(enum.StrEnum):
     dosing_read = "dosing:read"
     dosing_administer = "dosing:administer"
     dosing_override = "dosing:override"
+    dosing_observe = "dosing:observe"
+    rems_form_submit = "rems_form:submit"
 
 
 _STAFF_WITH_PATIENTS = {Role.admin, Role.prescriber, Role.nurse, Role.therapist, Role.front_desk}
@@ -73,6 +75,9 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.dosing_read: frozenset(_CLINICIANS),
     Permission.dosing_administer: frozenset({Role.nurse, Role.prescriber}),
     Permission.dosing_override: frozenset({Role.prescriber}),
+    # Therapists and sitters write observations and dissociation scores; they do not dose.
+    Permission.dosing_observe: frozenset(_CLINICIANS),
+    Permission.rems_form_submit: frozenset({Role.prescriber, Role.nurse}),
 }
 
 

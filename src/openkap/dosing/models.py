@@ -1,11 +1,18 @@
-"""Tables of the dosing domain: sessions, their checklist, overrides, vital signs and alerts."""
+"""Tables of the dosing domain.
+
+Sessions, their checklist and overrides; vital signs and alerts; the administration with its
+devices and infusion events; observations; adverse events; esketamine REMS monitoring forms.
+"""
 
 import enum
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -154,3 +161,172 @@ class SessionAlert(TenantMixin, Base):
     )
     acknowledged_at: Mapped[datetime | None] = mapped_column(default=None)
     action_taken: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class AdministrationStatus(enum.StrEnum):
+    running = "running"
+    paused = "paused"
+    completed = "completed"
+    stopped = "stopped"
+
+
+class Administration(TenantMixin, AuditedMixin, VersionedMixin, Base):
+    """The dose given in a session: what, from which lot, how, by whom, witnessed by whom."""
+
+    __tablename__ = "dosing_administrations"
+    __table_args__ = (
+        _session_fk(),
+        UniqueConstraint("organization_id", "session_id"),
+        ForeignKeyConstraint(
+            ["organization_id", "lot_id"], ["inventory_lots.organization_id", "inventory_lots.id"]
+        ),
+        ForeignKeyConstraint(
+            ["organization_id", "location_id"],
+            ["inventory_locations.organization_id", "inventory_locations.id"],
+        ),
+    )
+
+    session_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    drug: Mapped[str] = mapped_column(String(30))
+    route: Mapped[str] = mapped_column(String(20))
+    product_name: Mapped[str] = mapped_column(String(120))
+    lot_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    lot_number: Mapped[str] = mapped_column(String(60))
+    lot_expiry: Mapped[date] = mapped_column(Date)
+    location_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    concentration_mg_per_ml: Mapped[Decimal | None] = mapped_column(Numeric(8, 3), default=None)
+    dose_mg: Mapped[Decimal] = mapped_column(Numeric(8, 2))
+    delivered_mg: Mapped[Decimal] = mapped_column(Numeric(8, 2))
+    waste_mg: Mapped[Decimal] = mapped_column(Numeric(8, 2), default=Decimal(0))
+    volume_ml: Mapped[Decimal | None] = mapped_column(Numeric(8, 2), default=None)
+    infusion_minutes: Mapped[int | None] = mapped_column(default=None)
+    rate_ml_per_hour: Mapped[Decimal | None] = mapped_column(Numeric(8, 2), default=None)
+    calculation: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(20), default=AdministrationStatus.running.value)
+    started_at: Mapped[datetime] = mapped_column()
+    stopped_at: Mapped[datetime | None] = mapped_column(default=None)
+    stop_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    administered_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"))
+    witness_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id"), default=None)
+    ledger_entry_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None)
+    dose_override_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    dose_override_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("users.id"), default=None
+    )
+
+
+class InfusionEventKind(enum.StrEnum):
+    rate_change = "rate_change"
+    pause = "pause"
+    resume = "resume"
+    stop = "stop"
+
+
+class InfusionEvent(TenantMixin, Base):
+    """A rate change, pause, resumption or early stop of an administration, with its reason."""
+
+    __tablename__ = "dosing_infusion_events"
+    __table_args__ = (
+        _session_fk(),
+        Index("ix_dosing_infusion_events_session", "organization_id", "session_id", "at"),
+    )
+
+    session_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    kind: Mapped[str] = mapped_column(String(20))
+    rate_ml_per_hour: Mapped[Decimal | None] = mapped_column(Numeric(8, 2), default=None)
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"))
+
+
+class DeviceGiven(TenantMixin, Base):
+    """One esketamine nasal device: its planned time and the time it was actually used."""
+
+    __tablename__ = "dosing_devices"
+    __table_args__ = (_session_fk(), UniqueConstraint("organization_id", "session_id", "number"))
+
+    session_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    number: Mapped[int] = mapped_column()
+    dose_mg: Mapped[Decimal] = mapped_column(Numeric(8, 2))
+    planned_at: Mapped[datetime] = mapped_column()
+    given_at: Mapped[datetime | None] = mapped_column(default=None)
+    given_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("users.id"), default=None
+    )
+
+
+class Observation(TenantMixin, Base):
+    """A free-text observation by the therapist, sitter or nurse during the session."""
+
+    __tablename__ = "dosing_observations"
+    __table_args__ = (
+        _session_fk(),
+        UniqueConstraint("organization_id", "session_id", "client_entry_id"),
+        Index("ix_dosing_observations_session", "organization_id", "session_id", "observed_at"),
+    )
+
+    session_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    client_entry_id: Mapped[str] = mapped_column(String(64))
+    observed_at: Mapped[datetime] = mapped_column()
+    minute_offset: Mapped[int | None] = mapped_column(default=None)
+    text: Mapped[str] = mapped_column(Text)
+    recorded_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(20), default="final")
+    error_reason: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class AdverseEvent(TenantMixin, AuditedMixin, VersionedMixin, Base):
+    """An adverse event during or after dosing, its treatment and how it ended."""
+
+    __tablename__ = "dosing_adverse_events"
+    __table_args__ = (
+        _session_fk(),
+        Index("ix_dosing_adverse_events_session", "organization_id", "session_id"),
+    )
+
+    session_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    event_type: Mapped[str] = mapped_column(String(40))
+    description: Mapped[str] = mapped_column(Text, default="")
+    onset_at: Mapped[datetime] = mapped_column()
+    severity: Mapped[str] = mapped_column(String(20))
+    serious: Mapped[bool] = mapped_column(Boolean, default=False)
+    action_taken: Mapped[str] = mapped_column(Text)
+    rescue_drug: Mapped[str | None] = mapped_column(String(60), default=None)
+    rescue_dose: Mapped[str | None] = mapped_column(String(60), default=None)
+    rescue_given_at: Mapped[datetime | None] = mapped_column(default=None)
+    outcome: Mapped[str] = mapped_column(String(30))
+    resolved_at: Mapped[datetime | None] = mapped_column(default=None)
+    status: Mapped[str] = mapped_column(String(20), default="final")
+    error_reason: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class RemsMonitoringForm(TenantMixin, AuditedMixin, VersionedMixin, Base):
+    """The esketamine REMS Patient Monitoring Form of one session: its contents and submission."""
+
+    __tablename__ = "dosing_rems_forms"
+    __table_args__ = (
+        _session_fk(),
+        UniqueConstraint("organization_id", "session_id"),
+        Index("ix_dosing_rems_forms_due", "organization_id", "submitted_on", "due_on"),
+    )
+
+    session_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    due_on: Mapped[date] = mapped_column(Date)
+    contents: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    submitted_on: Mapped[date | None] = mapped_column(Date, default=None)
+    submitted_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("users.id"), default=None
+    )
+    confirmation_number: Mapped[str | None] = mapped_column(String(60), default=None)
+
+
+class ThresholdSet(TenantMixin, AuditedMixin, Base):
+    """One version of a clinic's vital-sign thresholds; the newest version is in force."""
+
+    __tablename__ = "dosing_threshold_sets"
+    __table_args__ = (UniqueConstraint("organization_id", "set_version"),)
+
+    set_version: Mapped[int] = mapped_column()
+    values: Mapped[dict[str, object]] = mapped_column(JSON)
+    change_reason: Mapped[str] = mapped_column(Text)

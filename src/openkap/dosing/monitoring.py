@@ -24,7 +24,14 @@ from openkap.dosing.session_errors import (
     ReadingNotFound,
     SessionStateRefused,
 )
-from openkap.dosing.thresholds import MOAAS_RANGE, Alert, VitalReading, in_session_alerts
+from openkap.dosing.threshold_settings import clinic_thresholds
+from openkap.dosing.thresholds import (
+    MOAAS_RANGE,
+    Alert,
+    VitalReading,
+    in_session_alerts,
+    sedation_alert,
+)
 
 MAX_READING_AGE = timedelta(hours=24)
 ENTERED_IN_ERROR = "entered-in-error"
@@ -114,7 +121,11 @@ def _store(
     session: Session, dosing: DosingSession, data: VitalsInput, by: Principal
 ) -> RecordedVitals:
     reading = _checked(data)
-    breaches = in_session_alerts(reading)
+    thresholds = clinic_thresholds(session, organization_id=dosing.organization_id)
+    breaches = in_session_alerts(reading, thresholds)
+    sedated = None if data.moaas is None else sedation_alert(data.moaas, thresholds)
+    if sedated is not None:
+        breaches.append(sedated)
     row = VitalSigns(
         organization_id=dosing.organization_id,
         session_id=dosing.id,

@@ -29,11 +29,13 @@ from openkap.dosing.session_errors import (
     InvalidSessionInput,
     SessionStateRefused,
 )
+from openkap.dosing.threshold_settings import clinic_thresholds
 from openkap.dosing.thresholds import VitalReading, pre_dose_hold_reasons
 from openkap.episodes.models import Episode, EpisodeState
 from openkap.episodes.service import record_move
-from openkap.plans.models import Drug, PlanStatus
+from openkap.plans.models import Drug, PlanStatus, ProtocolTemplate, TreatmentPlan
 from openkap.plans.readiness import current_plan, rems_enrolment, valid_consent
+from openkap.plans.service import recent_weight
 
 PRE_DOSE = (SessionState.checked_in, SessionState.pre_dose_checks)
 MIN_REASON = 10
@@ -65,6 +67,7 @@ class StopKey(enum.StrEnum):
     plan_not_signed = "plan_not_signed"
     pre_dose_vitals = "pre_dose_vitals"
     checklist_incomplete = "checklist_incomplete"
+    weight_not_current = "weight_not_current"
 
 
 # An incomplete checklist is finished by answering it, never overridden.
@@ -167,8 +170,27 @@ def _vitals_stop(session: Session, dosing: DosingSession) -> list[tuple[StopKey,
         if row
         else VitalReading()
     )
-    reasons = pre_dose_hold_reasons(reading)
+    thresholds = clinic_thresholds(session, organization_id=dosing.organization_id)
+    reasons = pre_dose_hold_reasons(reading, thresholds)
     return [(StopKey.pre_dose_vitals, "; ".join(reasons))] if reasons else []
+
+
+def _weight_stop(
+    session: Session, dosing: DosingSession, plan: TreatmentPlan
+) -> list[tuple[StopKey, str]]:
+    """A weight-based dose needs the weight of the day or one within the template's age."""
+    if ChecklistKey.weight_kg.value in checklist_answers(session, dosing=dosing):
+        return []
+    template = session.get(ProtocolTemplate, (dosing.organization_id, plan.template_id))
+    max_age = 30 if template is None else template.weight_max_age_days
+    day = (dosing.checked_in_at or dosing.scheduled_for).date()
+    if recent_weight(session, patient_id=dosing.patient_id, on=day, max_age_days=max_age):
+        return []
+    message = (
+        f"No weight recorded in the {max_age} days before {day.isoformat()}; "
+        "weigh the patient and record weight_kg in the checklist."
+    )
+    return [(StopKey.weight_not_current, message)]
 
 
 def _record_stops(session: Session, dosing: DosingSession) -> list[tuple[StopKey, str]]:
@@ -183,6 +205,8 @@ def _record_stops(session: Session, dosing: DosingSession) -> list[tuple[StopKey
         found.append(
             (StopKey.no_valid_consent, f"No valid consent for {dosing.drug} ({dosing.route}).")
         )
+    if plan is not None and plan.dose_per_kg is not None:
+        found.extend(_weight_stop(session, dosing, plan))
     if (
         dosing.drug == Drug.esketamine.value
         and rems_enrolment(session, patient_id=dosing.patient_id) is None

@@ -56,7 +56,7 @@ class VitalThresholds(BaseModel):
     hr_plausible: PlausibleRange = PlausibleRange(low=20, high=250)
     spo2_plausible: PlausibleRange = PlausibleRange(low=50, high=100)
     rr_plausible: PlausibleRange = PlausibleRange(low=0, high=60)
-    source: str = Field(default=DEFAULT_SOURCE, min_length=1, max_length=500)
+    source: str = Field(default=DEFAULT_SOURCE, min_length=1, max_length=500, pattern=r"^[^\x00]*$")
 
     @model_validator(mode="after")
     def _consistent(self) -> "VitalThresholds":
