@@ -65,6 +65,19 @@ def engine(
 
 
 @pytest.fixture
+def private_postgres_engine() -> Iterator[Engine]:
+    """A migrated PostgreSQL database of its own, for a test that must commit; dropped after it."""
+    url, admin = _create_postgres_database()
+    engine = build_engine(url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{make_url(url).database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
 def connection(engine: Engine) -> Iterator[Connection]:
     """A connection inside a transaction that is rolled back after the test."""
     with engine.connect() as connection:

@@ -29,6 +29,7 @@ from openkap.intake import api as intake_api
 from openkap.intake import routes as intake_routes
 from openkap.intake import screening_api, screening_routes
 from openkap.inventory import api as inventory_api
+from openkap.inventory import count_routes as inventory_count_routes
 from openkap.inventory import routes as inventory_routes
 from openkap.patients import api as patients_api
 from openkap.patients import routes as patient_routes
@@ -86,6 +87,7 @@ def create_app(*, bind: Engine | Connection | None = None) -> FastAPI:
         rems_routes.router,
         threshold_routes.router,
         inventory_routes.router,
+        inventory_count_routes.router,
     ):
         app.include_router(router)
     install_error_handlers(app)

@@ -17,9 +17,18 @@ from openkap.core.db import build_engine, session_scope
 from openkap.core.demo import DemoContext
 from openkap.core.migrate import upgrade
 from openkap.core.tenancy import all_tenants
+from openkap.dosing.models import (
+    Administration,
+    AdverseEvent,
+    DosingSession,
+    RemsMonitoringForm,
+    SessionAlert,
+    VitalSigns,
+)
 from openkap.episodes.models import Episode, EpisodeState
 from openkap.episodes.pathway import blockers
 from openkap.intake.models import ScreeningOutcome, ScreeningOverride, ScreeningRun
+from openkap.inventory.models import EntryKind, InventoryCount, LedgerEntry, LotBalance
 from openkap.patients.models import Patient
 from openkap.plans import readiness
 from openkap.plans.models import Drug, PlanStatus, TreatmentPlan
@@ -183,3 +192,72 @@ def test_generators_advance_the_progress_exactly_to_its_total(tmp_path):
     finally:
         engine.dispose()
     assert sum(steps) == progress_total(12)
+
+
+def _sessions(session: Session) -> list[DosingSession]:
+    return list(session.scalars(select(DosingSession)))
+
+
+def test_demo_dosing_sessions_run_to_discharge_with_an_administration_from_the_ledger(session):
+    dosings = _sessions(session)
+    assert dosings, "courses that reached induction have dosing sessions"
+    assert {d.state for d in dosings} == {"discharged"}
+    given = session.scalars(select(Administration)).all()
+    assert len(given) == len(dosings)
+    drawn = session.scalars(
+        select(LedgerEntry.id).where(LedgerEntry.kind == EntryKind.administration.value)
+    ).all()
+    assert {a.ledger_entry_id for a in given} == set(drawn)
+
+
+def test_demo_blood_pressure_peaks_near_40_minutes_and_returns(session):
+    for dosing in _sessions(session):
+        readings = session.scalars(
+            select(VitalSigns).where(VitalSigns.session_id == dosing.id)
+        ).all()
+        after = [r for r in readings if r.minute_offset is not None and r.minute_offset >= 0]
+        peak = max(after, key=lambda r: r.sbp or 0)
+        last = max(after, key=lambda r: r.minute_offset or 0)
+        first = min(readings, key=lambda r: r.measured_at)
+        assert peak.minute_offset == 40
+        assert last.sbp is not None
+        assert first.sbp is not None
+        assert abs(last.sbp - first.sbp) <= 5
+
+
+def test_demo_alerts_are_acknowledged_with_an_action_and_adverse_events_have_rescue(session):
+    alerts = session.scalars(select(SessionAlert)).all()
+    assert alerts
+    assert all(a.acknowledged_at is not None and a.action_taken for a in alerts)
+    events = session.scalars(select(AdverseEvent)).all()
+    assert events
+    assert all(e.rescue_drug and e.rescue_dose and e.rescue_given_at for e in events)
+
+
+def test_demo_esketamine_sessions_have_rems_forms_all_submitted_but_the_newest(session):
+    esketamine = [d for d in _sessions(session) if d.drug == Drug.esketamine.value]
+    assert esketamine
+    forms = {f.session_id: f for f in session.scalars(select(RemsMonitoringForm))}
+    assert {d.id for d in esketamine} == set(forms)
+    newest = {}
+    for dosing in sorted(esketamine, key=lambda d: d.scheduled_for):
+        newest[dosing.episode_id] = dosing.id
+    for dosing in esketamine:
+        submitted = forms[dosing.id].submitted_on is not None
+        assert submitted == (dosing.id not in newest.values())
+
+
+def test_demo_ledger_balances_and_its_counts_are_signed(session):
+    for balance in session.scalars(select(LotBalance)):
+        entries = session.scalars(
+            select(LedgerEntry.quantity_mg).where(
+                LedgerEntry.lot_id == balance.lot_id,
+                LedgerEntry.location_id == balance.location_id,
+            )
+        ).all()
+        assert balance.balance_mg == sum(entries) >= 0
+    counts = session.scalars(select(InventoryCount).order_by(InventoryCount.started_at)).all()
+    assert [c.status for c in counts] == ["completed", "completed"]
+    discrepant = counts[1]
+    assert discrepant.explanation
+    assert discrepant.second_signer_id not in (None, discrepant.first_signer_id)

@@ -3,9 +3,13 @@
 from sqlalchemy import select, text, update
 from typer.testing import CliRunner
 
-from openkap.core.audit import AuditEvent
+from openkap.core import audit
+from openkap.core.audit import Actor, AuditEvent
 from openkap.core.audit_verify import verify_all, verify_chain
+from openkap.core.db import build_engine, session_factory
+from openkap.core.migrate import upgrade
 from openkap.core.models import Role
+from openkap.core.tenancy import all_tenants
 from tests.fixtures.factories import bearer, make_org, make_patient, make_user
 
 
@@ -197,3 +201,38 @@ def test_cli_audit_verify_reports_a_broken_chain_and_exits_non_zero(tmp_path, mo
         core_db.get_engine().dispose()
         config.get_settings.cache_clear()
         core_db.get_engine.cache_clear()
+
+
+def _record(session, org, action):
+    audit.record(
+        session,
+        actor=Actor(organization_id=org.id, user_id=None, roles="system", client_address="test"),
+        action=action,
+        resource_type="test",
+    )
+
+
+def test_a_rolled_back_savepoint_drops_only_the_events_recorded_inside_it(db):
+    org = make_org(db)
+    _record(db, org, "before")
+    savepoint = db.begin_nested()
+    _record(db, org, "inside")
+    savepoint.rollback()
+    _record(db, org, "after")
+    db.commit()
+    assert [e.action for e in _events(db, org.id)] == ["before", "after"]
+
+
+def test_a_full_rollback_drops_every_queued_event(tmp_path):
+    # A database of its own: this test commits.
+    engine = build_engine(f"sqlite:///{tmp_path / 'audit.sqlite3'}")
+    upgrade(engine)
+    with session_factory(engine)() as session, all_tenants(session):
+        org = make_org(session)
+        session.commit()
+        _record(session, org, "lost")
+        session.rollback()
+        _record(session, org, "kept")
+        session.commit()
+        assert [e.action for e in _events(session, org.id)] == ["kept"]
+    engine.dispose()

@@ -116,7 +116,7 @@ def _path(call: Call, ids) -> str:
 
 
 def _send(client, call: Call, ids, headers):
-    extra = {"If-Match": '"1"'} if call.method == "PATCH" else {}
+    extra = {"If-Match": '"1"'} if call.method in ("PATCH", "POST") else {}
     return client.request(
         call.method, _path(call, ids), json=call.body, data=call.form, headers={**headers, **extra}
     )

@@ -80,7 +80,12 @@ def dosing_started(db, episode, by):
 
 def monitored_since(db, episode, by, *, minutes):
     """A session whose dose started `minutes` ago and whose administration has ended."""
+    # Imported here: builders_administration builds on this module.
+    from tests.dosing.builders_administration import administer, give_devices
+
     dosing = dosing_started(db, episode, by)
+    administer(db, dosing, by)
+    give_devices(db, dosing, by)
     leaving.finish_administration(db, dosing=dosing, by=by)
     shift = timedelta(minutes=minutes)
     dosing.dosing_started_at -= shift

@@ -2,7 +2,9 @@
 
 Front desk schedules and checks in; nurses and prescribers run the session (checklist, vitals,
 alerts, start, discharge, abort); only prescribers override hard stops; therapists read the
-session's clinical record. Admins, researchers and patients get none of it.
+session's clinical record. Admins, researchers and patients get none of it. The pages: front desk
+opens the session list and the chair-side page (which shows it the state only); the discharge
+summary is clinical.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -14,10 +16,15 @@ from tests.dosing.builders import (
     NORMAL,
     cleared,
     dosing_started,
-    monitored_since,
     reading,
     ready_episode,
     scheduled,
+)
+from tests.dosing.builders_administration import (
+    administer,
+    completed_session,
+    dosable_episode,
+    shift_back,
 )
 from tests.matrix import Call, F, N, P, T
 
@@ -101,19 +108,38 @@ API_CALLS = [
         use=_use("scheduled_dosing_id"),
     ),
 ]
-PAGE_CALLS: list[Call] = []
+PAGE_CALLS = [
+    Call("GET", "/episodes/{episode_id}/dosing-sessions", READERS, use=_use("cleared_id")),
+    Call("GET", "/dosing-sessions/{session_id}", READERS, use=_use("in_dosing_id")),
+    Call("GET", "/dosing-sessions/{session_id}", READERS, use=_use("held_id")),
+    Call("GET", "/dosing-sessions/{session_id}", READERS, use=_use("leaving_id")),
+    Call("GET", "/dosing-sessions/{session_id}/live", READERS, use=_use("in_dosing_id")),
+    Call(
+        "GET",
+        "/dosing-sessions/{session_id}/discharge-summary",
+        CLINICAL_READERS,
+        use=_use("leaving_id"),
+    ),
+]
+
+
+def _observed_for(db, org, nurse, *, minutes: int):
+    """A session whose administration ended `minutes` ago, with normal vitals and MOAA/S 5."""
+    dosing = completed_session(db, dosable_episode(db, org), nurse)
+    shift_back(db, dosing, timedelta(minutes=minutes))
+    reading(dosing, nurse, db, reading_id="end", **NORMAL, moaas=5)
+    return dosing
 
 
 def seed(db, org, users):
     nurse = Principal(user=users[Role.nurse], client_address="test")
     episode = ready_episode(db, org)
     in_dosing = dosing_started(db, episode, nurse)
+    administer(db, in_dosing, nurse)
     low = reading(in_dosing, nurse, db, reading_id="low", spo2=90)
     [alert] = low.alerts
-    monitoring = monitored_since(db, episode, nurse, minutes=130)
-    reading(monitoring, nurse, db, reading_id="end", **NORMAL, moaas=5)
-    leaving = monitored_since(db, episode, nurse, minutes=130)
-    reading(leaving, nurse, db, reading_id="end", **NORMAL, moaas=5)
+    monitoring = _observed_for(db, org, nurse, minutes=130)
+    leaving = _observed_for(db, org, nurse, minutes=130)
     builders.leaving.mark_ready_for_discharge(db, dosing=leaving, by=nurse)
     held = cleared(db, episode, nurse, vitals={**NORMAL, "sbp": 150, "dbp": 95})
     return {

@@ -5,7 +5,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from openkap.dosing.errors import InvalidDosingInput
-from openkap.dosing.schedule import monitoring_due
+from openkap.dosing.schedule import (
+    Measure,
+    SlotState,
+    minutes_after,
+    monitoring_due,
+    pre_dose_due,
+    protocol_due,
+    protocol_for,
+)
 
 START = datetime(2025, 3, 4, 10, 0, tzinfo=UTC)
 SCHEDULE = [0, 15, 30, 40, 60, 90, 120]
@@ -87,3 +95,81 @@ def test_times_without_time_zone_are_refused():
             done_minutes=[],
             schedule_minutes=SCHEDULE,
         )
+
+
+def at(minutes: float) -> datetime:
+    return START + timedelta(minutes=minutes)
+
+
+def states(result, measure):
+    return {i.minute: i.state.value for i in result.items if i.measure == measure}
+
+
+def test_a_measurement_before_the_start_counts_as_the_pre_dose_one():
+    assert minutes_after(START, [at(-45), at(-0.5), at(14.9), at(40)]) == [0, 0, 14, 40]
+
+
+def test_the_default_protocol_asks_vitals_moaas_after_the_dose_and_cadss_at_0_40_120():
+    result = protocol_due(started_at=START, now=at(-10), done={})
+    assert sorted(states(result, Measure.vitals)) == [0, 15, 30, 40, 60, 90, 120]
+    assert sorted(states(result, Measure.moaas)) == [15, 30, 40, 60, 90, 120]
+    assert sorted(states(result, Measure.cadss)) == [0, 40, 120]
+
+
+def test_each_measure_is_done_due_or_overdue_on_its_own_times():
+    done = {
+        Measure.vitals: [at(-20), at(15), at(29)],
+        Measure.moaas: [at(15)],
+        Measure.cadss: [at(2)],
+    }
+    result = protocol_due(started_at=START, now=at(41), done=done)
+    assert states(result, Measure.vitals) == {
+        0: "done", 15: "done", 30: "done", 40: "due", 60: "upcoming", 90: "upcoming",
+        120: "upcoming",
+    }  # fmt: skip
+    assert (states(result, Measure.moaas)[30], states(result, Measure.moaas)[40]) == (
+        "overdue",
+        "due",
+    )
+    assert (states(result, Measure.cadss)[0], states(result, Measure.cadss)[40]) == ("done", "due")
+
+
+def test_next_due_lists_every_measure_of_the_earliest_minute_still_to_do():
+    result = protocol_due(started_at=START, now=at(46), done={})
+    assert [(i.measure, i.minute) for i in result.next_due] == [
+        (Measure.vitals, 60),
+        (Measure.moaas, 60),
+    ]
+    assert {(i.measure, i.minute) for i in result.overdue} >= {
+        (Measure.vitals, 40),
+        (Measure.moaas, 40),
+        (Measure.cadss, 40),
+    }
+    assert result.next_due[0].due_at == at(60)
+
+
+def test_next_due_is_empty_when_everything_is_done_or_missed():
+    result = protocol_due(started_at=START, now=at(200), done={Measure.vitals: [at(0)]})
+    assert result.next_due == ()
+    assert all(i.state in (SlotState.done, SlotState.overdue) for i in result.items)
+
+
+def test_a_templates_vitals_times_set_the_moaas_times_too():
+    protocol = protocol_for([0, 30, 60, 30])
+    assert protocol[Measure.vitals] == (0, 30, 60)
+    assert protocol[Measure.moaas] == (30, 60)
+    assert protocol[Measure.cadss] == (0, 40, 120)
+
+
+def test_before_the_first_dose_only_the_pre_dose_vitals_are_due():
+    waiting = pre_dose_due(vitals_taken=False)
+    [item] = waiting.items
+    assert (item.measure, item.minute, item.due_at, item.state) == (
+        Measure.vitals,
+        0,
+        None,
+        SlotState.due,
+    )
+    assert waiting.next_due == (item,)
+    taken = pre_dose_due(vitals_taken=True)
+    assert (taken.items[0].state, taken.next_due) == (SlotState.done, ())

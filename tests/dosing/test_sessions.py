@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from openkap.core.errors import Forbidden
 from openkap.core.models import Role
-from openkap.dosing import leaving, pre_dose, service
-from openkap.dosing.models import SessionState
+from openkap.dosing import administration, leaving, pre_dose, service
+from openkap.dosing.models import AdministrationStatus, SessionState
 from openkap.dosing.session_errors import InvalidSessionInput, SessionStateRefused
 from openkap.episodes.models import EpisodeTransition
 from tests.dosing.builders import (
@@ -19,6 +19,7 @@ from tests.dosing.builders import (
     ready_episode,
     scheduled,
 )
+from tests.dosing.builders_administration import administered_session, dosable_episode
 from tests.fixtures.factories import make_org
 
 
@@ -149,3 +150,13 @@ def test_reads_and_writes_are_audited_with_the_patient(db, org, nurse):
         if event["resource_id"] == str(dosing.id) and event["patient_id"] == dosing.patient_id
     }
     assert {"dosing_session.create", "dosing_session.check_in", "dosing_session.read"} <= actions
+
+
+def test_abort_during_an_infusion_also_stops_the_infusion_with_the_reason(db, org, nurse):
+    dosing = administered_session(db, dosable_episode(db, org), nurse)
+    reason = "Patient asked to stop: overwhelming anxiety despite reassurance."
+    service.abort(db, dosing=dosing, reason=reason, by=nurse)
+    given = administration.get_administration(db, dosing=dosing)
+    assert given is not None
+    assert given.status == AdministrationStatus.stopped.value
+    assert (given.stopped_at, given.stop_reason) == (dosing.ended_at, reason)

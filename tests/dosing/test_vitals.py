@@ -1,14 +1,21 @@
 """Vital signs: idempotent submission, plausibility, alerts, discharge criteria."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
 from openkap.core.errors import Forbidden
 from openkap.core.models import Role
-from openkap.dosing import leaving, monitoring, pre_dose
+from openkap.core.time import utcnow
+from openkap.dosing import leaving, monitoring, observations, pre_dose
 from openkap.dosing.errors import ImplausibleValue
 from openkap.dosing.models import SessionState, VitalSigns
-from openkap.dosing.session_errors import DischargeRefused, SessionStateRefused
+from openkap.dosing.session_errors import (
+    DischargeRefused,
+    InvalidSessionInput,
+    SessionStateRefused,
+)
 from tests.dosing.builders import (
     NORMAL,
     as_role,
@@ -138,3 +145,53 @@ def test_a_wrong_reading_is_kept_as_entered_in_error_and_ignored_for_holds(db, o
     assert wrong.reading.status == "entered-in-error"
     assert len(monitoring.list_vitals(db, dosing=dosing, by=nurse)) == 2
     assert pre_dose.latest_pre_dose_reading(db, dosing=dosing).client_reading_id == "r-0"
+
+
+def test_a_reading_slightly_ahead_of_the_server_clock_is_accepted_but_not_minutes_ahead(
+    db, org, nurse
+):
+    dosing = dosing_started(db, ready_episode(db, org), nurse)
+    ahead = monitoring.VitalsInput(
+        client_reading_id="skew-1", measured_at=utcnow() + timedelta(seconds=60), **NORMAL
+    )
+    assert monitoring.record_vitals(db, dosing=dosing, data=ahead, by=nurse).reading.id
+    far = monitoring.VitalsInput(
+        client_reading_id="skew-2", measured_at=utcnow() + timedelta(minutes=5), **NORMAL
+    )
+    with pytest.raises(InvalidSessionInput, match="2 minutes in the future") as refused:
+        monitoring.record_vitals(db, dosing=dosing, data=far, by=nurse)
+    assert refused.value.field == "measured_at"
+
+
+def test_discharge_waits_until_the_newest_dissociation_score_has_resolved(db, org, nurse):
+    dosing = monitored_since(db, ready_episode(db, org), nurse, minutes=130)
+    dosing.checked_in_at -= timedelta(minutes=140)
+    reading(dosing, nurse, db, reading_id="r-end", **DISCHARGE_READING)
+
+    def score(answers, minutes_ago):
+        observations.record_dissociation(
+            db,
+            dosing=dosing,
+            instrument_id="cadss6",
+            answers=answers,
+            measured_at=utcnow() - timedelta(minutes=minutes_ago),
+            by=nurse,
+        )
+
+    score([2, 2, 1, 1, 0, 0], minutes_ago=10)
+    with pytest.raises(DischargeRefused, match="dissociation has not resolved"):
+        leaving.mark_ready_for_discharge(db, dosing=dosing, by=nurse)
+    score([0, 1, 0, 0, 0, 0], minutes_ago=1)
+    leaving.mark_ready_for_discharge(db, dosing=dosing, by=nurse)
+    assert dosing.state == SessionState.ready_for_discharge
+
+
+def test_a_reading_resent_after_discharge_returns_the_stored_one(db, org, nurse):
+    dosing = monitored_since(db, ready_episode(db, org), nurse, minutes=130)
+    first = reading(dosing, nurse, db, reading_id="r-end", **DISCHARGE_READING)
+    leaving.mark_ready_for_discharge(db, dosing=dosing, by=nurse)
+    leaving.discharge(db, dosing=dosing, by=nurse)
+    again = reading(dosing, nurse, db, reading_id="r-end", **DISCHARGE_READING)
+    assert again.reading.id == first.reading.id
+    with pytest.raises(SessionStateRefused, match="discharged"):
+        reading(dosing, nurse, db, reading_id="r-new", **DISCHARGE_READING)

@@ -50,27 +50,17 @@ def screened(db, episode, outcome="eligible", override_to=None):
     return run
 
 
+def _existing(db, model, organization_id, key):
+    return db.scalars(
+        select(model).where(model.organization_id == organization_id, model.key == key)
+    ).first()
+
+
 def planned(db, episode, *, drug="racemic_ketamine", route="iv", signed=True):
-    """Give the episode a plan on a minimal template."""
-    template = ProtocolTemplate(
-        organization_id=episode.organization_id,
-        key=f"t-{route}",
-        version=1,
-        name="Test",
-        route=route,
-        drug=drug,
-        weight_based=route != "intranasal",
-        start_dose=Decimal("0.5"),
-        min_dose=Decimal("0.1"),
-        max_dose=Decimal("1.0"),
-        max_step=Decimal("0.25"),
-        dose_rounding_mg=Decimal("1"),
-        dosing_sessions=6,
-        schedule={"kind": "twice_weekly"},
-        monitoring_minutes=[0, 40, 120],
+    """Give the episode a plan on a minimal template (made once per clinic and route)."""
+    template = _existing(db, ProtocolTemplate, episode.organization_id, f"t-{route}") or _template(
+        db, episode.organization_id, drug=drug, route=route
     )
-    db.add(template)
-    db.flush()
     plan = TreatmentPlan(
         organization_id=episode.organization_id,
         episode_id=episode.id,
@@ -90,19 +80,44 @@ def planned(db, episode, *, drug="racemic_ketamine", route="iv", signed=True):
     return plan
 
 
-def consented(db, episode, witness, *, drug="racemic_ketamine", route="iv"):
-    """Record the patient's signed consent for a route and drug."""
-    document = ConsentDocument(
-        organization_id=episode.organization_id,
-        key=f"c-{drug}",
+def _template(db, organization_id, *, drug, route):
+    template = ProtocolTemplate(
+        organization_id=organization_id,
+        key=f"t-{route}",
         version=1,
-        title="Consent",
-        routes=[route],
-        drugs=[drug],
-        body="Plain-language consent text.",
+        name="Test",
+        route=route,
+        drug=drug,
+        weight_based=route != "intranasal",
+        start_dose=Decimal("0.5"),
+        min_dose=Decimal("0.1"),
+        max_dose=Decimal("1.0"),
+        max_step=Decimal("0.25"),
+        dose_rounding_mg=Decimal("1"),
+        dosing_sessions=6,
+        schedule={"kind": "twice_weekly"},
+        monitoring_minutes=[0, 40, 120],
     )
-    db.add(document)
+    db.add(template)
     db.flush()
+    return template
+
+
+def consented(db, episode, witness, *, drug="racemic_ketamine", route="iv"):
+    """Record the patient's signed consent for a route and drug (one document per drug)."""
+    document = _existing(db, ConsentDocument, episode.organization_id, f"c-{drug}")
+    if document is None:
+        document = ConsentDocument(
+            organization_id=episode.organization_id,
+            key=f"c-{drug}",
+            version=1,
+            title="Consent",
+            routes=[route],
+            drugs=[drug],
+            body="Plain-language consent text.",
+        )
+        db.add(document)
+        db.flush()
     consent = Consent(
         organization_id=episode.organization_id,
         episode_id=episode.id,

@@ -153,8 +153,20 @@ API_CALLS = [
         READERS,
         record_route=False,
     ),
+    Call("GET", f"{BASE}/reports/biennial.pdf", READERS, record_route=False),
 ]
-PAGE_CALLS: list[Call] = []
+PAGE_CALLS = [
+    Call("GET", "/inventory", READERS, record_route=False),
+    Call("GET", "/inventory/catalogue", READERS, record_route=False),
+    Call("GET", "/inventory/receipts/new", RECORDERS, record_route=False),
+    Call("GET", "/inventory/lots/{lot_id}", READERS, use={"lot_id": "ledger_lot_id"}),
+    Call("GET", "/inventory/counts", READERS, record_route=False),
+    Call("GET", "/inventory/counts/{count_id}", READERS, use={"count_id": "open_count_id"}),
+    Call("GET", "/inventory/counts/{count_id}", READERS, use={"count_id": "signing_count_id"}),
+    Call("GET", "/inventory/reports/biennial", READERS, record_route=False),
+    Call("GET", "/inventory/reports/biennial.csv", READERS, record_route=False),
+    Call("GET", "/inventory/reports/biennial.pdf", READERS, record_route=False),
+]
 
 
 def _witness(db, org) -> Principal:
@@ -227,6 +239,7 @@ def seed(db, org, users):
     )
     counts.complete_count(db, count_id=signing.id, data=short, by=witness)
     return {
+        "ledger_lot_id": LOT_ID,
         "ledger_entry_id": receipt.id,
         "open_count_id": open_count.id,
         "signing_count_id": signing.id,

@@ -1,5 +1,6 @@
 """Administering questionnaires: score with openkap.instruments, store and list; all audited."""
 
+import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
@@ -59,6 +60,8 @@ def record_response(
     completed_by: CompletedBy,
     by: Principal,
     completed_at: datetime | None = None,
+    encounter_id: uuid.UUID | None = None,
+    setting: str = "clinic",
 ) -> AssessmentResponse:
     """Score a completed instrument and store the answers with their scores."""
     if episode is not None and episode.patient_id != patient.id:
@@ -79,6 +82,8 @@ def record_response(
         scores=result.to_dict(),
         completed_at=completed_at or utcnow(),
         completed_by=completed_by.value,
+        encounter_id=encounter_id,
+        setting=setting,
         created_by_id=by.user.id,
         updated_by_id=by.user.id,
     )

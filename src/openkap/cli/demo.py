@@ -14,9 +14,11 @@ from openkap.core.db import session_scope
 from openkap.core.demo import DEMO_PASSWORD, DEMO_SLUG, DemoContext
 from openkap.core.models import Organization
 from openkap.core.tenancy import all_tenants
+from openkap.dosing import demo as dosing_demo
 from openkap.episodes import demo as episodes_demo
 from openkap.episodes.models import Episode, EpisodeState
 from openkap.intake import demo as intake_demo
+from openkap.inventory import demo as inventory_demo
 from openkap.models_registry import load_all
 from openkap.patients import demo as patients_demo
 from openkap.plans import demo as plans_demo
@@ -31,7 +33,10 @@ GENERATORS: list[Callable[[DemoContext], None]] = [
     episodes_demo.generate,
     intake_demo.generate,
     plans_demo.generate,
+    inventory_demo.generate,
+    dosing_demo.generate,
     episodes_demo.conclude,
+    inventory_demo.close,
 ]
 
 

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Index, String, Uuid, event, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from openkap.core.model_base import Base, new_id
 from openkap.core.time import utcnow
 
 SYSTEM_CHAIN = uuid.UUID(int=0)
 GENESIS_HASH = "0" * 64
+_MARKS_KEY = "audit_savepoint_marks"
 _PENDING_KEY = "pending_audit_events"
 
 
@@ -74,6 +75,8 @@ def record(
     detail: str = "",
 ) -> None:
     """Queue an audit event; it is chained and written when the session commits."""
+    # Begin the transaction now if nothing has, so a rollback before the commit drops the event.
+    session.connection()
     session.info.setdefault(_PENDING_KEY, []).append(
         {
             "organization_id": actor.organization_id or SYSTEM_CHAIN,
@@ -137,10 +140,28 @@ def _append_pending(session: Session) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _write_audit_events(session: Session) -> None:
+    session.info.pop(_MARKS_KEY, None)
     if session.info.get(_PENDING_KEY):
         _append_pending(session)
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_audit_events(session: Session) -> None:
-    session.info.pop(_PENDING_KEY, None)
+@event.listens_for(Session, "after_transaction_create")
+def _mark_savepoint(session: Session, transaction: SessionTransaction) -> None:
+    # Remember how many events were queued when a savepoint began, so rolling back the savepoint
+    # drops only the events recorded inside it.
+    if transaction.nested:
+        marks = session.info.setdefault(_MARKS_KEY, {})
+        marks[id(transaction)] = len(session.info.get(_PENDING_KEY, []))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_audit_events(session: Session, previous_transaction: SessionTransaction) -> None:
+    marks: dict[int, int] = session.info.get(_MARKS_KEY, {})
+    if previous_transaction.nested:
+        mark = marks.pop(id(previous_transaction), None)
+        pending = session.info.get(_PENDING_KEY)
+        if mark is not None and pending is not None:
+            del pending[mark:]
+    elif previous_transaction.parent is None:
+        session.info.pop(_PENDING_KEY, None)
+        session.info.pop(_MARKS_KEY, None)

@@ -1,16 +1,43 @@
 """Time helpers: every stored timestamp is timezone-aware UTC."""
 
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+# How far the clock is set from the real time: zero in service. The demo loader sets it to
+# record past sessions through the same services (which stamp the time themselves), and browser
+# tests set it to pass minimum observation times without waiting two hours.
+_shift = timedelta(0)
+
 
 def utcnow() -> datetime:
     """Return the current time as an aware UTC datetime."""
-    return datetime.now(UTC)
+    return datetime.now(UTC) + _shift
+
+
+def set_clock(moment: datetime | None) -> None:
+    """Set the clock to read `moment` now and tick on from there; None restores the real time."""
+    global _shift
+    if moment is not None and moment.tzinfo is None:
+        raise ValueError("set the clock to a timezone-aware time")
+    _shift = timedelta(0) if moment is None else moment - datetime.now(UTC)
+
+
+@contextmanager
+def clock_set_to(moment: datetime) -> Iterator[None]:
+    """Run a block with the clock set to `moment`, restoring the previous setting after it."""
+    global _shift
+    previous = _shift
+    set_clock(moment)
+    try:
+        yield
+    finally:
+        _shift = previous
 
 
 class UTCDateTime(TypeDecorator[datetime]):

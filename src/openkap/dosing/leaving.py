@@ -1,8 +1,12 @@
 """The end of administration, readiness for discharge and discharge itself.
 
-Discharge criteria are dosing.discharge's; a session also may not leave while an alert is
-still waiting for someone to acknowledge it with an action.
+Administration ends when the nurse finishes it (the dose is recorded and, for esketamine, every
+device given) or when it is stopped early (dosing.administration.change_infusion). Discharge
+criteria are dosing.discharge's; a session also may not leave while an alert is still waiting for
+someone to acknowledge it with an action.
 """
+
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,12 +15,62 @@ from openkap.accounts.principal import Principal, require
 from openkap.core.permissions import Permission
 from openkap.core.time import utcnow
 from openkap.dosing.discharge import discharge_blockers
-from openkap.dosing.models import DosingSession, SessionAlert, SessionState, VitalSigns
+from openkap.dosing.models import (
+    Administration,
+    AdministrationStatus,
+    DeviceGiven,
+    DosingSession,
+    SessionAlert,
+    SessionState,
+    VitalSigns,
+)
+from openkap.dosing.observations import session_dissociation
 from openkap.dosing.pre_dose import ChecklistKey, checklist_answers
 from openkap.dosing.service import audit_session, move, require_state
-from openkap.dosing.session_errors import DischargeRefused
+from openkap.dosing.session_errors import DischargeRefused, SessionStateRefused
+from openkap.dosing.threshold_settings import clinic_thresholds
 from openkap.dosing.thresholds import VitalReading
 from openkap.plans.models import Drug, Route
+
+
+def end_administration(
+    session: Session, *, dosing: DosingSession, at: datetime, action: str, by: Principal
+) -> DosingSession:
+    """Move a dosing session on to monitoring, noting when administration ended."""
+    require_state(dosing, SessionState.dosing)
+    move(dosing, SessionState.monitoring, by)
+    dosing.ended_at = at
+    audit_session(session, dosing=dosing, action=action, by=by)
+    return dosing
+
+
+def _running_administration(session: Session, dosing: DosingSession) -> Administration:
+    administration = session.scalars(
+        select(Administration).where(Administration.session_id == dosing.id)
+    ).first()
+    if administration is None:
+        raise SessionStateRefused("No administration is recorded: record the dose given first.")
+    if administration.status == AdministrationStatus.paused.value:
+        raise SessionStateRefused(
+            "The infusion is paused: resume it, or stop it early with a reason."
+        )
+    if administration.status != AdministrationStatus.running.value:
+        raise SessionStateRefused(f"The administration is already {administration.status}.")
+    return administration
+
+
+def _refuse_devices_not_given(session: Session, dosing: DosingSession) -> None:
+    waiting = session.scalars(
+        select(DeviceGiven.number)
+        .where(DeviceGiven.session_id == dosing.id, DeviceGiven.given_at.is_(None))
+        .order_by(DeviceGiven.number)
+    ).all()
+    if waiting:
+        numbers = ", ".join(str(n) for n in waiting)
+        raise SessionStateRefused(
+            f"Esketamine device(s) {numbers} not given yet: mark each device given, "
+            "or stop the administration early with a reason."
+        )
 
 
 def finish_administration(
@@ -25,10 +79,13 @@ def finish_administration(
     """Record the end of administration; monitoring continues."""
     require(by, Permission.dosing_administer, "Only nurses and prescribers administer doses.")
     require_state(dosing, SessionState.dosing)
-    move(dosing, SessionState.monitoring, by)
-    dosing.ended_at = utcnow()
-    audit_session(session, dosing=dosing, action="finish_administration", by=by)
-    return dosing
+    administration = _running_administration(session, dosing)
+    _refuse_devices_not_given(session, dosing)
+    administration.status = AdministrationStatus.completed.value
+    administration.updated_by_id = by.user.id
+    return end_administration(
+        session, dosing=dosing, at=utcnow(), action="finish_administration", by=by
+    )
 
 
 def _post_dose_readings(session: Session, dosing: DosingSession) -> list[VitalSigns]:
@@ -52,22 +109,29 @@ def _latest_vitals(readings: list[VitalSigns]) -> VitalReading | None:
     return None
 
 
-def unmet_discharge_criteria(session: Session, *, dosing: DosingSession) -> list[str]:
+def unmet_discharge_criteria(
+    session: Session, *, dosing: DosingSession, now: datetime | None = None
+) -> list[str]:
     """Return every discharge criterion the session does not meet yet (empty when ready)."""
     if dosing.first_device_at is None:
         return ["dosing has not started"]
     readings = _post_dose_readings(session, dosing)
     moaas = next((row.moaas for row in readings if row.moaas is not None), None)
     answers = checklist_answers(session, dosing=dosing)
+    thresholds = clinic_thresholds(session, organization_id=dosing.organization_id)
+    scores = session_dissociation(session, dosing=dosing, thresholds=thresholds)
     assessment = discharge_blockers(
         drug=Drug(dosing.drug),
         route=Route(dosing.route),
         first_dose_at=dosing.first_device_at,
         administration_ended_at=dosing.ended_at,
-        now=utcnow(),
+        now=now or utcnow(),
         latest_vitals=_latest_vitals(readings),
         latest_moaas=moaas,
         escort_present=answers.get(ChecklistKey.escort_confirmed.value) == "yes",
+        # The newest score decides: dissociation must have resolved, not merely been scored.
+        latest_cadss=scores[-1].response.total if scores else None,
+        thresholds=thresholds,
     )
     waiting = session.scalars(
         select(SessionAlert.id).where(

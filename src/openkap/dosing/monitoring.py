@@ -34,6 +34,7 @@ from openkap.dosing.thresholds import (
 )
 
 MAX_READING_AGE = timedelta(hours=24)
+CLOCK_SKEW = timedelta(minutes=2)
 ENTERED_IN_ERROR = "entered-in-error"
 
 
@@ -81,8 +82,11 @@ def _alerts_of(session: Session, reading: VitalSigns) -> list[SessionAlert]:
 def _checked(data: VitalsInput) -> VitalReading:
     require_aware("measured_at", data.measured_at)
     now = utcnow()
-    if data.measured_at > now:
-        raise InvalidSessionInput("measured_at is in the future.", field="measured_at")
+    # A tablet's clock may run a little ahead of the server's; more than that is a wrong clock.
+    if data.measured_at > now + CLOCK_SKEW:
+        raise InvalidSessionInput(
+            "measured_at is more than 2 minutes in the future.", field="measured_at"
+        )
     # A chair-side reading is entered as it is taken; a day-old one is a wrong clock or session.
     if data.measured_at < now - MAX_READING_AGE:
         raise InvalidSessionInput("measured_at is more than 24 hours ago.", field="measured_at")
@@ -153,9 +157,12 @@ def record_vitals(
 ) -> RecordedVitals:
     """Store a reading once, raise its alerts; a resent reading returns the first one."""
     require(by, Permission.dosing_administer, "Only nurses and prescribers record vital signs.")
-    if dosing.state in FINISHED or dosing.state == SessionState.scheduled.value:
-        raise SessionStateRefused(f"The session is {dosing.state}; vitals cannot be recorded.")
+    # Looked up first: a reading stored just before discharge may be resent after it.
     existing = _find(session, dosing, data.client_reading_id)
+    if existing is None and (
+        dosing.state in FINISHED or dosing.state == SessionState.scheduled.value
+    ):
+        raise SessionStateRefused(f"The session is {dosing.state}; vitals cannot be recorded.")
     if existing is None:
         try:
             with session.begin_nested():

@@ -16,7 +16,12 @@ from openkap.core import audit
 from openkap.core.permissions import Permission
 from openkap.core.time import utcnow
 from openkap.dosing.errors import require_aware
-from openkap.dosing.models import DosingSession, SessionState
+from openkap.dosing.models import (
+    Administration,
+    AdministrationStatus,
+    DosingSession,
+    SessionState,
+)
 from openkap.dosing.session_errors import (
     DosingSessionNotFound,
     InvalidSessionInput,
@@ -138,6 +143,21 @@ def check_in(session: Session, *, dosing: DosingSession, by: Principal) -> Dosin
     return dosing
 
 
+def _stop_running_administration(session: Session, dosing: DosingSession) -> None:
+    """An abort mid-infusion also stops the infusion, with the abort's reason and time."""
+    running = session.scalars(
+        select(Administration).where(
+            Administration.session_id == dosing.id,
+            Administration.status.in_(
+                (AdministrationStatus.running.value, AdministrationStatus.paused.value)
+            ),
+        )
+    ).first()
+    if running is not None:
+        running.status = AdministrationStatus.stopped.value
+        running.stopped_at, running.stop_reason = dosing.ended_at, dosing.aborted_reason
+
+
 def abort(session: Session, *, dosing: DosingSession, reason: str, by: Principal) -> DosingSession:
     """Stop a session that is not finished, keeping the written reason."""
     require(by, Permission.dosing_administer, "Only nurses and prescribers abort a dosing session.")
@@ -148,5 +168,6 @@ def abort(session: Session, *, dosing: DosingSession, reason: str, by: Principal
     move(dosing, SessionState.aborted, by)
     dosing.aborted_reason = reason.strip()
     dosing.ended_at = dosing.ended_at or utcnow()
+    _stop_running_administration(session, dosing)
     audit_session(session, dosing=dosing, action="abort", by=by)
     return dosing

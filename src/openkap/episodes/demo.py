@@ -31,6 +31,7 @@ EPISODE_SHARE = 0.7
 # The courses travel from generator to generator with the session: DemoContext belongs to core,
 # which knows no clinical domain.
 _COURSES_KEY = "openkap.demo.courses"
+_HOOKS_KEY = "openkap.demo.after_move"
 
 
 class Presentation(enum.StrEnum):
@@ -336,10 +337,21 @@ def _referrer(context: DemoContext) -> str | None:
     return f"Dr. {name}, {context.rng.choice(REFERRERS)}"
 
 
+def after_move(context: DemoContext, state: S, hook: Callable[[Course], None]) -> None:
+    """Run `hook` on each course right after `conclude` moves it into `state`.
+
+    A later step of the pathway (dosing) uses this to add what happens in that state without
+    episodes knowing about it.
+    """
+    hooks = cast(dict[S, Callable[[Course], None]], context.shared.setdefault(_HOOKS_KEY, {}))
+    hooks[state] = hook
+
+
 def conclude(context: DemoContext) -> None:
     """Make the moves after ready (induction to completion) and the exits the courses call for."""
     follow_courses(context, lambda course: _finish(context, course))
     context.shared.pop(_COURSES_KEY, None)
+    context.shared.pop(_HOOKS_KEY, None)
 
 
 def _later_states(course: Course) -> list[S]:
@@ -364,6 +376,7 @@ def _finish(context: DemoContext, course: Course) -> None:
     exits = EXIT_REASONS.get(course.target)
     if exits:
         moves.append((course.target, exits[course.reach]))
+    hooks = cast(dict[S, Callable[[Course], None]], context.shared.get(_HOOKS_KEY, {}))
     for state, reason in moves:
         pathway.move(
             context.session,
@@ -372,3 +385,5 @@ def _finish(context: DemoContext, course: Course) -> None:
             reason=reason,
             by=course.prescriber,
         )
+        if state in hooks:
+            hooks[state](course)

@@ -229,3 +229,22 @@ def biennial_inventory(
     filename = f"biennial-inventory-{as_of.isoformat()}.csv"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     return Response(content=text, media_type="text/csv", headers=headers)
+
+
+@router.get(
+    "/reports/biennial.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}, **LIST_ERRORS},
+)
+def biennial_inventory_pdf(
+    session: DbSession,
+    principal: Reader,
+    as_of: date | None = None,
+    taken_at: reports.InventoryTime = reports.InventoryTime.close,
+) -> Response:
+    """Return the biennial inventory at the opening or close of a day (today), as a PDF."""
+    as_of = as_of or utcnow().date()
+    pdf = reports.biennial_inventory_pdf(session, by=principal, as_of=as_of, taken_at=taken_at)
+    filename = f"biennial-inventory-{as_of.isoformat()}.pdf"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    return Response(content=pdf, media_type="application/pdf", headers=headers)

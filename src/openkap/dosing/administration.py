@@ -1,0 +1,570 @@
+"""The dose given in a dosing session: checked against the plan, drawn from the ledger, timed.
+
+A session has one administration. Its delivered dose is checked against the signed plan: the plan's
+maximum in mg, and the template's max_step from the episode's previous completed administration,
+in the template's own unit (plans.dosing). Only a prescriber may give a dose outside them, with a
+written reason. The ledger draw is part of the same transaction, so a refused draw leaves nothing
+written. Esketamine devices are timed one by one; an IV infusion can be paused, resumed, re-rated;
+any administration can be stopped early, which ends administration.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from openkap.accounts.principal import Principal, require
+from openkap.core import audit
+from openkap.core.errors import Conflict, Forbidden, InvalidState, NotFound
+from openkap.core.permissions import Permission, allows
+from openkap.core.time import utcnow
+from openkap.dosing.calculator import DEVICE_SPACING, AdministrationPlan, administration_plan
+from openkap.dosing.errors import require_aware
+from openkap.dosing.leaving import end_administration
+from openkap.dosing.models import (
+    Administration,
+    AdministrationStatus,
+    DeviceGiven,
+    DosingSession,
+    InfusionEvent,
+    InfusionEventKind,
+    SessionState,
+)
+from openkap.dosing.pre_dose import ChecklistKey, checklist_answers
+from openkap.dosing.schemas_administration import MIN_REASON, AdministrationInput
+from openkap.dosing.service import audit_session, require_state
+from openkap.dosing.session_errors import InvalidSessionInput
+from openkap.inventory import catalog
+from openkap.inventory.ledger import check_witness
+from openkap.inventory.models import Lot, Product
+from openkap.inventory.schemas import AdministrationCreate
+from openkap.inventory.service import draw_for_administration
+from openkap.patients.models import Patient
+from openkap.plans.dosing import (
+    BoundViolation,
+    DoseCalculation,
+    age_on,
+    bound_violations,
+    calculate_dose,
+    dose_in_bound_unit,
+    round_half_up,
+    unit_label,
+)
+from openkap.plans.models import DoseUnit, Drug, ProtocolTemplate, Route, TreatmentPlan
+from openkap.plans.service import recent_weight
+
+# The administration record and the ledger keep mg to 0.01: a drawn volume's mg is rounded to it.
+RECORDED_MG_STEP = Decimal("0.01")
+ADMINISTERS = "Only nurses and prescribers administer doses."
+
+
+class AdministrationNotFound(NotFound):
+    """The session has no administration recorded yet."""
+
+
+class DeviceNotFound(NotFound):
+    """The session's administration has no esketamine device with that number."""
+
+
+class AdministrationRefused(InvalidState):
+    """The administration's state, route or device order does not allow this step."""
+
+
+class DoseExceedsPlan(Conflict):
+    """The dose is above the plan's maximum or steps too far from the last completed dose."""
+
+
+class LotNotUsable(InvalidSessionInput):
+    """The chosen lot holds another drug than the session gives."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DoseCheck:
+    """The dose in the template's unit, what it was compared with, and the bounds it breaks."""
+
+    template: ProtocolTemplate
+    weight_kg: Decimal | None
+    dose_in_bound_unit: Decimal | None
+    previous: Administration | None
+    previous_in_bound_unit: Decimal | None
+    violations: list[BoundViolation]
+
+
+def get_administration(session: Session, *, dosing: DosingSession) -> Administration | None:
+    """Return the session's administration, if one is recorded."""
+    query = select(Administration).where(Administration.session_id == dosing.id)
+    return session.scalars(query).first()
+
+
+def list_devices(session: Session, *, dosing: DosingSession) -> list[DeviceGiven]:
+    """Return the session's esketamine devices in order (empty for other routes)."""
+    query = select(DeviceGiven).where(DeviceGiven.session_id == dosing.id)
+    return list(session.scalars(query.order_by(DeviceGiven.number)))
+
+
+def list_infusion_events(session: Session, *, dosing: DosingSession) -> list[InfusionEvent]:
+    """Return the session's pauses, resumptions, rate changes and stop, oldest first."""
+    query = select(InfusionEvent).where(InfusionEvent.session_id == dosing.id)
+    return list(session.scalars(query.order_by(InfusionEvent.at, InfusionEvent.id)))
+
+
+def read_administration(
+    session: Session, *, dosing: DosingSession, by: Principal
+) -> Administration:
+    """Return the session's administration to a clinician, auditing the read."""
+    require(by, Permission.dosing_read, "Your role does not allow reading the administration.")
+    audit_session(session, dosing=dosing, action="read_administration", by=by)
+    administration = get_administration(session, dosing=dosing)
+    if administration is None:
+        raise AdministrationNotFound("No administration is recorded for this session yet.")
+    return administration
+
+
+def read_infusion_events(
+    session: Session, *, dosing: DosingSession, by: Principal
+) -> list[InfusionEvent]:
+    """Return the session's infusion events to a clinician, auditing the read."""
+    require(by, Permission.dosing_read, "Your role does not allow reading the administration.")
+    audit_session(session, dosing=dosing, action="read_infusion_events", by=by)
+    return list_infusion_events(session, dosing=dosing)
+
+
+def _start_time(dosing: DosingSession, started_at: datetime | None) -> datetime:
+    now = utcnow()
+    if started_at is None:
+        return now
+    require_aware("started_at", started_at)
+    if started_at > now:
+        raise InvalidSessionInput("started_at is in the future.", field="started_at")
+    if dosing.checked_in_at is not None and started_at < dosing.checked_in_at:
+        raise InvalidSessionInput(
+            f"started_at is before the patient checked in ({dosing.checked_in_at.isoformat()}).",
+            field="started_at",
+        )
+    return started_at
+
+
+def _usable_lot(
+    session: Session, dosing: DosingSession, data: AdministrationInput, by: Principal
+) -> tuple[Lot, Product]:
+    lot = catalog.get_lot(session, lot_id=data.lot_id, by=by, field="lot_id")
+    product = catalog.get_product(session, product_id=lot.product_id, by=by, field="lot_id")
+    if product.drug != dosing.drug:
+        raise LotNotUsable(
+            f"Lot {lot.lot_number} is {product.name} ({product.drug}); "
+            f"this session gives {dosing.drug}.",
+            field="lot_id",
+        )
+    return lot, product
+
+
+def _plan_and_template(
+    session: Session, dosing: DosingSession
+) -> tuple[TreatmentPlan, ProtocolTemplate]:
+    plan = session.get(TreatmentPlan, (dosing.organization_id, dosing.plan_id))
+    if plan is None:
+        raise AdministrationRefused("The session's treatment plan is missing.")
+    template = session.get(ProtocolTemplate, (plan.organization_id, plan.template_id))
+    if template is None:
+        raise AdministrationRefused("The plan's protocol template is missing.")
+    return plan, template
+
+
+def _how_to_give(
+    dosing: DosingSession, template: ProtocolTemplate, data: AdministrationInput, at: datetime
+) -> AdministrationPlan:
+    minutes = data.infusion_minutes
+    if minutes is None and dosing.route == Route.iv.value:
+        minutes = template.infusion_minutes
+    return administration_plan(
+        route=Route(dosing.route),
+        drug=Drug(dosing.drug),
+        dose_mg=data.dose_mg,
+        concentration_mg_per_ml=data.concentration_mg_per_ml,
+        infusion_minutes=minutes,
+        first_device_at=at,
+    )
+
+
+def _weight_kg(
+    session: Session, dosing: DosingSession, plan: TreatmentPlan, template: ProtocolTemplate
+) -> Decimal | None:
+    """The weight of the day, else one within the template's allowed age, else the plan's."""
+    answered = checklist_answers(session, dosing=dosing).get(ChecklistKey.weight_kg.value)
+    if answered is not None:
+        return Decimal(answered)
+    measured = recent_weight(
+        session,
+        patient_id=dosing.patient_id,
+        on=utcnow().date(),
+        max_age_days=template.weight_max_age_days,
+    )
+    if measured is not None:
+        return Decimal(measured.weight_kg)
+    return None if plan.weight_kg is None else Decimal(plan.weight_kg)
+
+
+def _previous_completed(session: Session, dosing: DosingSession) -> Administration | None:
+    query = (
+        select(Administration)
+        .join(DosingSession, DosingSession.id == Administration.session_id)
+        .where(
+            DosingSession.organization_id == dosing.organization_id,
+            DosingSession.episode_id == dosing.episode_id,
+            DosingSession.id != dosing.id,
+            Administration.status == AdministrationStatus.completed.value,
+        )
+    )
+    return session.scalars(query.order_by(Administration.started_at.desc()).limit(1)).first()
+
+
+def _plan_maximum(plan: TreatmentPlan, delivered_mg: Decimal) -> list[BoundViolation]:
+    if delivered_mg <= plan.max_dose_mg:
+        return []
+    message = (
+        f"{delivered_mg} mg is above the plan's maximum of {plan.max_dose_mg} mg "
+        f"(plan version {plan.plan_version})"
+    )
+    return [BoundViolation(bound="max_dose_mg", message=message)]
+
+
+def _per_kg(template: ProtocolTemplate) -> bool:
+    return template.weight_based and template.bounds_unit == DoseUnit.mg_per_kg.value
+
+
+def _step(
+    template: ProtocolTemplate, calc: DoseCalculation, previous: Administration, age: int
+) -> tuple[Decimal | None, list[BoundViolation]]:
+    """Return the previous dose in the template's unit and a max_step violation, if any."""
+    stored = previous.calculation.get("weight_kg")
+    weight = Decimal(str(stored)) if stored is not None else calc.weight_kg
+    unweighed = _per_kg(template) and (weight is None or calc.weight_kg is None)
+    if unweighed and previous.delivered_mg == calc.dose_mg:
+        return None, []  # the same mg is the same mg/kg, whatever the weight
+    if unweighed:
+        message = (
+            "no weight is recorded, so the change from the last completed dose cannot be "
+            f"checked against the template's max_step of {template.max_step} "
+            f"{unit_label(template)}"
+        )
+        return None, [BoundViolation(bound="max_step", message=message)]
+    then = calculate_dose(template, age=age, weight_kg=weight, dose_mg=previous.delivered_mg)
+    before = dose_in_bound_unit(template, then)
+    # The plan's maximum in mg stands in for the template's own bounds: only the step is added.
+    found = bound_violations(template, calc=calc, previous=before)
+    return before, [v for v in found if v.bound == "max_step"]
+
+
+def check_dose(session: Session, *, dosing: DosingSession, delivered_mg: Decimal) -> DoseCheck:
+    """Compare a delivered dose with the plan's maximum and the template's max_step."""
+    plan, template = _plan_and_template(session, dosing)
+    patient = session.get(Patient, (dosing.organization_id, dosing.patient_id))
+    age = 0 if patient is None else age_on(patient.birth_date, utcnow().date())
+    weight = _weight_kg(session, dosing, plan, template) if template.weight_based else None
+    calc = calculate_dose(template, age=age, weight_kg=weight, dose_mg=delivered_mg)
+    current = dose_in_bound_unit(template, calc)
+    previous = _previous_completed(session, dosing)
+    before, steps = (None, []) if previous is None else _step(template, calc, previous, age)
+    return DoseCheck(
+        template=template,
+        weight_kg=weight,
+        dose_in_bound_unit=None if weight is None and _per_kg(template) else current,
+        previous=previous,
+        previous_in_bound_unit=before,
+        violations=[*_plan_maximum(plan, delivered_mg), *steps],
+    )
+
+
+def _authorised_override(check: DoseCheck, reason: str | None, by: Principal) -> str | None:
+    """Return the override reason when the dose needs one and the caller may give it."""
+    if not check.violations:
+        if reason:
+            raise InvalidSessionInput(
+                "The dose is within the plan; there is nothing to override.",
+                field="dose_override_reason",
+            )
+        return None
+    if not reason:
+        raise DoseExceedsPlan(
+            "The dose is outside the plan: "
+            + "; ".join(v.message for v in check.violations)
+            + ". A prescriber may give it with a written dose_override_reason.",
+            field="dose_mg",
+        )
+    if not allows(by.roles, Permission.dosing_override):
+        raise Forbidden("Only a prescriber may override the plan's dose limits.")
+    return reason
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _calculation(given: AdministrationPlan, check: DoseCheck) -> dict[str, object]:
+    """Keep every input and output of the dose math, decimals as text so they stay exact."""
+    amounts = ("dose_mg", "delivered_mg", "concentration_mg_per_ml", "volume_ml")
+    rates = ("rate_ml_per_hour", "rate_mg_per_minute")
+    devices = [
+        {"number": d.number, "dose_mg": str(d.dose_mg), "planned_at": d.planned_at.isoformat()}
+        for d in given.devices
+    ]
+    return {
+        **{name: _text(getattr(given, name)) for name in (*amounts, *rates)},
+        "route": given.route.value,
+        "drug": given.drug.value,
+        "infusion_minutes": given.infusion_minutes,
+        "devices": devices,
+        "template_version": check.template.version,
+        "bounds_unit": unit_label(check.template),
+        "max_step": _text(check.template.max_step),
+        "weight_kg": _text(check.weight_kg),
+        "dose_in_bound_unit": _text(check.dose_in_bound_unit),
+        "previous_administration_id": _text(check.previous and check.previous.id),
+        "previous_in_bound_unit": _text(check.previous_in_bound_unit),
+        "bounds_overridden": [v.bound for v in check.violations],
+    }
+
+
+def _draw(
+    session: Session, dosing: DosingSession, data: AdministrationInput, mg: Decimal, by: Principal
+) -> uuid.UUID:
+    """Draw the dose and any waste from the ledger; returns the dose entry's id."""
+    if data.witness_id is not None:
+        check_witness(session, by=by, witness_id=data.witness_id)
+    draw = AdministrationCreate(
+        lot_id=data.lot_id,
+        location_id=data.location_id,
+        patient_id=dosing.patient_id,
+        dose_mg=mg,
+        waste_mg=data.waste_mg,
+        witness_id=data.witness_id,
+        encounter_reference=str(dosing.id),
+    )
+    return draw_for_administration(session, data=draw, by=by)[0].id
+
+
+def _add_devices(session: Session, dosing: DosingSession, given: AdministrationPlan) -> None:
+    for device in given.devices:
+        session.add(
+            DeviceGiven(
+                organization_id=dosing.organization_id,
+                session_id=dosing.id,
+                number=device.number,
+                dose_mg=device.dose_mg,
+                planned_at=device.planned_at,
+            )
+        )
+
+
+def _stock_fields(lot: Lot, product: Product, data: AdministrationInput) -> dict[str, object]:
+    return {
+        "product_name": product.name,
+        "lot_id": lot.id,
+        "lot_number": lot.lot_number,
+        "lot_expiry": lot.expiry,
+        "location_id": data.location_id,
+        "waste_mg": data.waste_mg,
+        "witness_id": data.witness_id,
+    }
+
+
+def _dose_fields(
+    given: AdministrationPlan, delivered: Decimal, check: DoseCheck
+) -> dict[str, object]:
+    return {
+        "concentration_mg_per_ml": given.concentration_mg_per_ml,
+        "delivered_mg": delivered,
+        "volume_ml": given.volume_ml,
+        "infusion_minutes": given.infusion_minutes,
+        "rate_ml_per_hour": given.rate_ml_per_hour,
+        "calculation": _calculation(given, check),
+    }
+
+
+def _audit_override(
+    session: Session, dosing: DosingSession, check: DoseCheck, reason: str, by: Principal
+) -> None:
+    audit.record(
+        session,
+        actor=by.actor,
+        action="dosing_session.dose_override",
+        resource_type="dosing_session",
+        resource_id=dosing.id,
+        patient_id=dosing.patient_id,
+        detail=", ".join(v.bound for v in check.violations) + f": {reason}",
+    )
+
+
+def record_administration(
+    session: Session, *, dosing: DosingSession, data: AdministrationInput, by: Principal
+) -> Administration:
+    """Record the dose given, checked against the plan, and draw it from the ledger."""
+    require(by, Permission.dosing_administer, ADMINISTERS)
+    require_state(dosing, SessionState.dosing)
+    if get_administration(session, dosing=dosing) is not None:
+        raise AdministrationRefused("This session's administration is already recorded.")
+    started_at = _start_time(dosing, data.started_at)
+    lot, product = _usable_lot(session, dosing, data, by)
+    given = _how_to_give(dosing, _plan_and_template(session, dosing)[1], data, started_at)
+    delivered = round_half_up(given.delivered_mg, RECORDED_MG_STEP)
+    check = check_dose(session, dosing=dosing, delivered_mg=delivered)
+    override = _authorised_override(check, data.dose_override_reason, by)
+    entry_id = _draw(session, dosing, data, delivered, by)
+    administration = Administration(
+        organization_id=dosing.organization_id,
+        session_id=dosing.id,
+        drug=dosing.drug,
+        route=dosing.route,
+        dose_mg=data.dose_mg,
+        started_at=started_at,
+        administered_by_id=by.user.id,
+        ledger_entry_id=entry_id,
+        dose_override_reason=override,
+        dose_override_by_id=by.user.id if override else None,
+        created_by_id=by.user.id,
+        updated_by_id=by.user.id,
+        **_stock_fields(lot, product, data),
+        **_dose_fields(given, delivered, check),
+    )
+    session.add(administration)
+    _add_devices(session, dosing, given)
+    if not given.devices:
+        # For esketamine the first device's own time starts the clock (mark_device_given).
+        dosing.first_device_at = started_at
+    session.flush()
+    audit_session(session, dosing=dosing, action="record_administration", by=by)
+    if override:
+        _audit_override(session, dosing, check, override, by)
+    return administration
+
+
+def _current(session: Session, dosing: DosingSession) -> Administration:
+    administration = get_administration(session, dosing=dosing)
+    if administration is None:
+        raise AdministrationRefused("No administration is recorded: record the dose given first.")
+    return administration
+
+
+def _refuse_early(device: DeviceGiven, before: DeviceGiven | None, now: datetime) -> None:
+    if before is None:
+        return
+    if before.given_at is None:
+        raise AdministrationRefused(
+            f"Device {before.number} has not been given yet: devices are given in order."
+        )
+    earliest = before.given_at + DEVICE_SPACING
+    if now < earliest:
+        raise AdministrationRefused(
+            f"Device {device.number} may be given from {earliest.isoformat(timespec='seconds')}, "
+            f"5 minutes after device {before.number}."
+        )
+
+
+def mark_device_given(
+    session: Session, *, dosing: DosingSession, number: int, by: Principal
+) -> DeviceGiven:
+    """Record that an esketamine device was used now, in order and 5 minutes after the last."""
+    require(by, Permission.dosing_administer, ADMINISTERS)
+    require_state(dosing, SessionState.dosing)
+    if (status := _current(session, dosing).status) != AdministrationStatus.running.value:
+        raise AdministrationRefused(f"The administration is {status}; no device is given.")
+    devices = {d.number: d for d in list_devices(session, dosing=dosing)}
+    device = devices.get(number)
+    if device is None:
+        raise DeviceNotFound(f"This session has no device {number}; it has {len(devices)}.")
+    if device.given_at is not None:
+        given = device.given_at.isoformat(timespec="seconds")
+        raise AdministrationRefused(f"Device {number} was already given at {given}.")
+    now = utcnow()
+    _refuse_early(device, devices.get(number - 1), now)
+    device.given_at, device.given_by_id = now, by.user.id
+    if number == 1:
+        dosing.first_device_at = now
+    session.flush()
+    audit_session(session, dosing=dosing, action=f"device_{number}_given", by=by)
+    return device
+
+
+# The administration states each infusion change may start from.
+_CHANGES_FROM = {
+    InfusionEventKind.pause: (AdministrationStatus.running,),
+    InfusionEventKind.resume: (AdministrationStatus.paused,),
+    InfusionEventKind.rate_change: (AdministrationStatus.running, AdministrationStatus.paused),
+    InfusionEventKind.stop: (AdministrationStatus.running, AdministrationStatus.paused),
+}
+
+
+def _check_change(
+    administration: Administration, kind: InfusionEventKind, reason: str, rate: Decimal | None
+) -> None:
+    if kind != InfusionEventKind.stop and administration.route != Route.iv.value:
+        raise AdministrationRefused(
+            f"Only an IV infusion is paused, resumed or re-rated; a {administration.route} "
+            "administration can only be stopped."
+        )
+    allowed = _CHANGES_FROM[kind]
+    if administration.status not in {s.value for s in allowed}:
+        needs = " or ".join(s.value for s in allowed)
+        raise AdministrationRefused(
+            f"The administration is {administration.status}; {kind.value} needs it {needs}."
+        )
+    if kind != InfusionEventKind.resume and len(reason.strip()) < MIN_REASON:
+        raise InvalidSessionInput(
+            f"Write the reason in at least {MIN_REASON} characters.", field="reason"
+        )
+    if (kind == InfusionEventKind.rate_change) != (rate is not None):
+        raise InvalidSessionInput(
+            "rate_ml_per_hour is sent with a rate_change, and only then.", field="rate_ml_per_hour"
+        )
+
+
+def _apply_change(administration: Administration, event: InfusionEvent, by: Principal) -> None:
+    kind = InfusionEventKind(event.kind)
+    if kind == InfusionEventKind.pause:
+        administration.status = AdministrationStatus.paused.value
+    elif kind == InfusionEventKind.resume:
+        administration.status = AdministrationStatus.running.value
+    elif kind == InfusionEventKind.rate_change:
+        # The pump's current rate; the planned rate stays in the calculation.
+        administration.rate_ml_per_hour = event.rate_ml_per_hour
+    else:
+        administration.status = AdministrationStatus.stopped.value
+        administration.stopped_at, administration.stop_reason = event.at, event.reason
+    administration.updated_by_id = by.user.id
+
+
+def change_infusion(
+    session: Session,
+    *,
+    dosing: DosingSession,
+    kind: InfusionEventKind,
+    reason: str,
+    rate_ml_per_hour: Decimal | None,
+    by: Principal,
+) -> InfusionEvent:
+    """Pause, resume, re-rate or stop the administration with a reason; a stop ends it."""
+    require(by, Permission.dosing_administer, ADMINISTERS)
+    require_state(dosing, SessionState.dosing)
+    administration = _current(session, dosing)
+    _check_change(administration, kind, reason, rate_ml_per_hour)
+    event = InfusionEvent(
+        organization_id=dosing.organization_id,
+        session_id=dosing.id,
+        kind=kind.value,
+        rate_ml_per_hour=rate_ml_per_hour,
+        reason=reason.strip(),
+        at=utcnow(),
+        recorded_by_id=by.user.id,
+    )
+    session.add(event)
+    _apply_change(administration, event, by)
+    session.flush()
+    audit_session(session, dosing=dosing, action=f"infusion_{kind.value}", by=by)
+    if kind == InfusionEventKind.stop:
+        end_administration(
+            session, dosing=dosing, at=event.at, action="administration_stopped", by=by
+        )
+    return event

@@ -1,0 +1,187 @@
+"""The administration and adverse-event API: flows over HTTP and refusals as JSON."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from openkap.core.models import Role
+from openkap.core.time import utcnow
+from tests.dosing.builders import as_role
+from tests.dosing.builders_administration import (
+    administered_session,
+    dosable_episode,
+    session_in_dosing,
+    shift_back,
+    stocked_lot,
+)
+from tests.fixtures.factories import bearer, make_org, make_user
+
+
+@pytest.fixture
+def org(db):
+    return make_org(db)
+
+
+@pytest.fixture
+def heads(db, org):
+    return {role: bearer(db, make_user(db, org, role)) for role in Role}
+
+
+@pytest.fixture
+def nurse(db, org):
+    return as_role(db, org, Role.nurse)
+
+
+def _path(dosing) -> str:
+    return f"/api/v1/dosing-sessions/{dosing.id}"
+
+
+def _body(stock, **changes):
+    values = {
+        "lot_id": str(stock.lot.id),
+        "location_id": str(stock.location.id),
+        "dose_mg": "35",
+        "concentration_mg_per_ml": "10",
+        "infusion_minutes": 40,
+    }
+    return values | changes
+
+
+def test_an_iv_administration_is_recorded_read_paused_and_stopped(client, db, org, heads, nurse):
+    stock = stocked_lot(db, org)
+    path = _path(session_in_dosing(db, dosable_episode(db, org), nurse))
+    assert client.get(f"{path}/administration", headers=heads[Role.nurse]).status_code == 404
+    created = client.post(f"{path}/administration", json=_body(stock), headers=heads[Role.nurse])
+    assert created.status_code == 201, created.text
+    given = created.json()
+    assert (Decimal(given["volume_ml"]), Decimal(given["rate_ml_per_hour"])) == (
+        Decimal("3.5"),
+        Decimal("5.3"),
+    )
+    assert (given["status"], given["lot_number"]) == ("running", stock.lot.lot_number)
+    read = client.get(f"{path}/administration", headers=heads[Role.therapist]).json()
+    assert (read["id"], Decimal(read["delivered_mg"])) == (given["id"], 35)
+    pause = {"kind": "pause", "reason": "Patient asked for a short break."}
+    paused = client.post(f"{path}/administration/events", json=pause, headers=heads[Role.nurse])
+    assert paused.status_code == 201, paused.text
+    stop = {"kind": "stop", "reason": "Persistent nausea despite pause."}
+    client.post(f"{path}/administration/events", json=stop, headers=heads[Role.nurse])
+    events = client.get(f"{path}/administration/events", headers=heads[Role.nurse]).json()
+    assert [e["kind"] for e in events] == ["pause", "stop"]
+    session = client.get(path, headers=heads[Role.nurse]).json()
+    assert session["state"] == "monitoring"
+    read = client.get(f"{path}/administration", headers=heads[Role.nurse]).json()
+    assert (read["status"], read["stop_reason"]) == ("stopped", "Persistent nausea despite pause.")
+
+
+def test_a_dose_above_the_plan_needs_a_prescriber_override(client, db, org, heads, nurse):
+    stock = stocked_lot(db, org)
+    path = _path(session_in_dosing(db, dosable_episode(db, org), nurse))
+    above = _body(stock, dose_mg="75")
+    refused = client.post(f"{path}/administration", json=above, headers=heads[Role.nurse])
+    assert refused.status_code == 409
+    assert refused.json()["error"] == "DoseExceedsPlan"
+    assert "maximum of 70" in refused.json()["detail"]
+    reason = {"dose_override_reason": "Partial response at 70 mg; agreed with the patient."}
+    by_nurse = client.post(f"{path}/administration", json=above | reason, headers=heads[Role.nurse])
+    assert by_nurse.status_code == 403
+    assert "Only a prescriber" in by_nurse.json()["detail"]
+    by_prescriber = client.post(
+        f"{path}/administration", json=above | reason, headers=heads[Role.prescriber]
+    )
+    assert by_prescriber.status_code == 201, by_prescriber.text
+    assert by_prescriber.json()["dose_override_reason"] == reason["dose_override_reason"]
+
+
+def test_malformed_input_names_the_field(client, db, org, heads, nurse):
+    stock = stocked_lot(db, org)
+    path = _path(session_in_dosing(db, dosable_episode(db, org), nurse))
+    short = _body(stock, dose_override_reason="because")
+    refused = client.post(f"{path}/administration", json=short, headers=heads[Role.prescriber])
+    assert refused.status_code == 422
+    assert [f["name"] for f in refused.json()["fields"]] == ["dose_override_reason"]
+    missing = _body(stock, concentration_mg_per_ml=None)
+    refused = client.post(f"{path}/administration", json=missing, headers=heads[Role.nurse])
+    assert refused.status_code == 422
+    assert "concentration" in refused.json()["detail"]
+
+
+def test_esketamine_devices_are_marked_one_by_one(client, db, org, heads, nurse):
+    stock = stocked_lot(db, org, drug="esketamine")
+    dosing = administered_session(
+        db, dosable_episode(db, org, route="intranasal"), nurse, stock=stock
+    )
+    path, headers = _path(dosing), heads[Role.nurse]
+    first = client.post(f"{path}/administration/devices/1/given", headers=headers)
+    assert first.status_code == 200, first.text
+    assert first.json()["given_at"] is not None
+    early = client.post(f"{path}/administration/devices/2/given", headers=headers)
+    assert early.status_code == 409
+    assert "5 minutes after device 1" in early.json()["detail"]
+    assert client.post(f"{path}/administration/devices/4/given", headers=headers).status_code == 404
+    devices = client.get(f"{path}/administration", headers=headers).json()["devices"]
+    assert [(d["number"], d["given_at"] is not None) for d in devices] == [(1, True), (2, False)]
+
+
+def _event_body(**changes):
+    values = {
+        "event_type": "hypertension",
+        "onset_at": (utcnow() - timedelta(minutes=10)).isoformat(),
+        "severity": "moderate",
+        "serious": False,
+        "action_taken": "Infusion paused; BP rechecked in 5 minutes.",
+        "rescue_drug": "labetalol",
+        "rescue_dose": "10 mg IV",
+        "rescue_given_at": (utcnow() - timedelta(minutes=5)).isoformat(),
+        "outcome": "resolving",
+    }
+    return values | changes
+
+
+def test_adverse_events_are_recorded_updated_by_version_and_corrected(
+    client, db, org, heads, nurse
+):
+    dosing = administered_session(db, dosable_episode(db, org), nurse)
+    shift_back(db, dosing, timedelta(hours=1))
+    path, headers = f"{_path(dosing)}/adverse-events", heads[Role.nurse]
+    created = client.post(path, json=_event_body(), headers=headers)
+    assert created.status_code == 201, created.text
+    assert created.headers["ETag"] == '"1"'
+    event_path = f"{path}/{created.json()['id']}"
+    change = {"outcome": "ongoing"}
+    assert client.patch(event_path, json=change, headers=headers).status_code == 428
+    updated = client.patch(event_path, json=change, headers=headers | {"If-Match": '"1"'})
+    assert updated.status_code == 200, updated.text
+    assert (updated.json()["outcome"], updated.headers["ETag"]) == ("ongoing", '"2"')
+    stale = client.patch(event_path, json=change, headers=headers | {"If-Match": '"1"'})
+    assert stale.status_code == 409
+    wrong = {"reason": "Entered against the wrong session."}
+    marked = client.post(f"{event_path}/entered-in-error", json=wrong, headers=headers)
+    assert marked.json()["status"] == "entered-in-error"
+    listed = client.get(path, headers=heads[Role.therapist]).json()
+    assert [e["status"] for e in listed] == ["entered-in-error"]
+
+
+def test_partial_rescue_medication_is_refused_naming_the_field(client, db, org, heads, nurse):
+    dosing = administered_session(db, dosable_episode(db, org), nurse)
+    shift_back(db, dosing, timedelta(hours=1))
+    body = _event_body(rescue_dose=None)
+    refused = client.post(f"{_path(dosing)}/adverse-events", json=body, headers=heads[Role.nurse])
+    assert refused.status_code == 422
+    assert "rescue_dose" in refused.json()["detail"]
+
+
+@pytest.mark.parametrize("role", [Role.therapist, Role.front_desk])
+def test_only_nurses_and_prescribers_record(client, db, org, heads, nurse, role):
+    dosing = administered_session(db, dosable_episode(db, org), nurse)
+    sent = client.post(f"{_path(dosing)}/adverse-events", json=_event_body(), headers=heads[role])
+    assert sent.status_code == 403
+    assert (
+        client.post(
+            f"{_path(dosing)}/administration/events",
+            json={"kind": "stop", "reason": "Stopping for a test."},
+            headers=heads[role],
+        ).status_code
+        == 403
+    )
