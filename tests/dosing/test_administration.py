@@ -13,15 +13,16 @@ from openkap.core.errors import Forbidden, InvalidState
 from openkap.core.models import Role
 from openkap.core.time import utcnow
 from openkap.dosing import administration, leaving
-from openkap.dosing.administration import (
+from openkap.dosing.errors import InvalidDosingInput, InvalidEsketamineDose
+from openkap.dosing.models import Administration, InfusionEventKind, SessionState
+from openkap.dosing.session_errors import (
     AdministrationRefused,
     DeviceNotFound,
     DoseExceedsPlan,
+    InvalidSessionInput,
     LotNotUsable,
+    SessionStateRefused,
 )
-from openkap.dosing.errors import InvalidDosingInput, InvalidEsketamineDose
-from openkap.dosing.models import Administration, InfusionEventKind, SessionState
-from openkap.dosing.session_errors import InvalidSessionInput, SessionStateRefused
 from openkap.inventory.errors import InsufficientStock, WitnessRequired
 from openkap.inventory.models import LedgerEntry, LotBalance
 from openkap.plans.models import TreatmentPlan

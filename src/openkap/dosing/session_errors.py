@@ -1,6 +1,6 @@
 """Errors of dosing sessions (the pure rules' errors are in dosing.errors)."""
 
-from openkap.core.errors import BadRequest, InvalidState, NotFound
+from openkap.core.errors import BadRequest, Conflict, InvalidState, NotFound
 
 
 class ReadingNotFound(NotFound):
@@ -31,3 +31,23 @@ class InvalidSessionInput(BadRequest):
     """An input of a dosing session use case is malformed; names the field."""
 
     status_code = 422
+
+
+class AdministrationNotFound(NotFound):
+    """The session has no administration recorded yet."""
+
+
+class DeviceNotFound(NotFound):
+    """The session's administration has no esketamine device with that number."""
+
+
+class AdministrationRefused(InvalidState):
+    """The administration's state, route or device order does not allow this step."""
+
+
+class DoseExceedsPlan(Conflict):
+    """The dose is above the plan's maximum or steps too far from the last completed dose."""
+
+
+class LotNotUsable(InvalidSessionInput):
+    """The chosen lot holds another drug than the session gives."""
