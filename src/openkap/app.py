@@ -25,16 +25,24 @@ from openkap.dosing import (
 from openkap.dosing import routes as dosing_routes
 from openkap.episodes import api as episodes_api
 from openkap.episodes import routes as episode_routes
+from openkap.followup import api as followup_api
+from openkap.followup import routes as followup_routes
 from openkap.intake import api as intake_api
 from openkap.intake import routes as intake_routes
 from openkap.intake import screening_api, screening_routes
 from openkap.inventory import api as inventory_api
 from openkap.inventory import count_routes as inventory_count_routes
 from openkap.inventory import routes as inventory_routes
+from openkap.outcomes import api as outcomes_api
+from openkap.outcomes import routes as outcomes_routes
 from openkap.patients import api as patients_api
 from openkap.patients import routes as patient_routes
 from openkap.plans import api as plans_api
 from openkap.plans import routes as plan_routes
+from openkap.portal import api as portal_api
+from openkap.portal import routes as portal_routes
+from openkap.therapy import api as therapy_api
+from openkap.therapy import routes as therapy_routes
 from openkap.web import health, home
 
 API_DESCRIPTION = """The OpenKAP JSON API. Authenticate with `POST /api/v1/auth/token` (OAuth2
@@ -75,6 +83,10 @@ def create_app(*, bind: Engine | Connection | None = None) -> FastAPI:
         api_rems.router,
         threshold_api.router,
         inventory_api.router,
+        therapy_api.router,
+        followup_api.router,
+        portal_api.router,
+        outcomes_api.router,
         login_routes.router,
         account_routes.router,
         patient_routes.router,
@@ -88,6 +100,10 @@ def create_app(*, bind: Engine | Connection | None = None) -> FastAPI:
         threshold_routes.router,
         inventory_routes.router,
         inventory_count_routes.router,
+        therapy_routes.router,
+        followup_routes.router,
+        portal_routes.router,
+        outcomes_routes.router,
     ):
         app.include_router(router)
     install_error_handlers(app)

@@ -9,9 +9,12 @@ def load_all() -> type[Base]:
     from openkap.core import audit, models  # noqa: F401
     from openkap.dosing import models as dosing_models  # noqa: F401
     from openkap.episodes import models as episode_models  # noqa: F401
+    from openkap.followup import models as followup_models  # noqa: F401
     from openkap.intake import models as intake_models  # noqa: F401
     from openkap.inventory import models as inventory_models  # noqa: F401
     from openkap.patients import models as patient_models  # noqa: F401
     from openkap.plans import models as plan_models  # noqa: F401
+    from openkap.portal import models as portal_models  # noqa: F401
+    from openkap.therapy import models as therapy_models  # noqa: F401
 
     return Base

@@ -34,6 +34,10 @@ MATRIX_MODULES = [
     "tests.dosing.matrix_rems",
     "tests.dosing.matrix_thresholds",
     "tests.inventory.matrix",
+    "tests.therapy.matrix",
+    "tests.followup.matrix",
+    "tests.portal.matrix",
+    "tests.outcomes.matrix",
 ]
 MATRICES = [importlib.import_module(name) for name in MATRIX_MODULES]
 API_CALLS: list[Call] = [call for m in MATRICES for call in m.API_CALLS]

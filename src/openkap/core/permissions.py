@@ -37,6 +37,18 @@ class Permission(enum.StrEnum):
     dosing_override = "dosing:override"
     dosing_observe = "dosing:observe"
     rems_form_submit = "rems_form:submit"
+    note_read = "note:read"
+    note_write = "note:write"
+    note_sign = "note:sign"
+    note_template_manage = "note_template:manage"
+    integration_plan_write = "integration_plan:write"
+    followup_configure = "followup:configure"
+    task_read = "task:read"
+    task_update = "task:update"
+    maintenance_approve = "maintenance:approve"
+    portal_invite = "portal:invite"
+    portal_use = "portal:use"
+    urgent_alert_acknowledge = "urgent_alert:acknowledge"
 
 
 _STAFF_WITH_PATIENTS = {Role.admin, Role.prescriber, Role.nurse, Role.therapist, Role.front_desk}
@@ -78,6 +90,19 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     # Therapists and sitters write observations and dissociation scores; they do not dose.
     Permission.dosing_observe: frozenset(_CLINICIANS),
     Permission.rems_form_submit: frozenset({Role.prescriber, Role.nurse}),
+    # Psychotherapy process notes are further limited to their author (therapy service).
+    Permission.note_read: frozenset(_CLINICIANS),
+    Permission.note_write: frozenset({Role.prescriber, Role.therapist, Role.nurse}),
+    Permission.note_sign: frozenset({Role.prescriber, Role.therapist, Role.nurse}),
+    Permission.note_template_manage: frozenset({Role.admin}),
+    Permission.integration_plan_write: frozenset({Role.prescriber, Role.therapist}),
+    Permission.followup_configure: frozenset({Role.admin}),
+    Permission.task_read: frozenset({*_CLINICIANS, Role.front_desk}),
+    Permission.task_update: frozenset({*_CLINICIANS, Role.front_desk}),
+    Permission.maintenance_approve: frozenset({Role.prescriber}),
+    Permission.portal_invite: frozenset({*_CLINICIANS, Role.front_desk}),
+    Permission.portal_use: frozenset({Role.patient}),
+    Permission.urgent_alert_acknowledge: frozenset(_CLINICIANS),
 }
 
 

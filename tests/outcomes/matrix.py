@@ -1,0 +1,10 @@
+"""Matrix entries of the outcomes domain (see tests/matrix.py)."""
+
+from tests.matrix import Call
+
+API_CALLS: list[Call] = []
+PAGE_CALLS: list[Call] = []
+
+
+def seed(db, org, users):
+    return {}
