@@ -1,11 +1,15 @@
 """TOTP enrolment and sign-in, organisation MFA policy, API tokens, password change."""
 
+from datetime import timedelta
+
 import pyotp
 from sqlalchemy import select
 
+from openkap.accounts import sessions
 from openkap.core.audit import AuditEvent
 from openkap.core.models import Role, User
 from openkap.core.security import new_totp_secret
+from openkap.core.time import clock_set_to, utcnow
 from tests.fixtures.factories import PASSWORD, bearer, csrf_from, make_org, make_user, web_login
 
 
@@ -178,3 +182,26 @@ def test_password_change_needs_current_password_and_policy(db, client):
     assert "Your password was changed." in ok.text
     client.cookies.clear()
     web_login(client, user.email, "a much longer passphrase")
+
+
+def test_a_token_records_its_last_use_to_the_minute(db):
+    user = make_user(db, make_org(db), Role.nurse)
+    record, token = sessions.issue_access_token(db, user=user)
+    start = utcnow()
+    with clock_set_to(start):
+        assert sessions.resolve_bearer(db, token=token) == user
+    first = record.last_used_at
+    with clock_set_to(start + timedelta(seconds=30)):
+        sessions.resolve_bearer(db, token=token)
+    assert record.last_used_at == first
+    with clock_set_to(start + timedelta(seconds=61)):
+        sessions.resolve_bearer(db, token=token)
+    assert record.last_used_at > first + timedelta(seconds=60)
+
+
+def test_a_token_of_a_deactivated_user_is_refused(db):
+    user = make_user(db, make_org(db), Role.nurse)
+    _, token = sessions.issue_access_token(db, user=user)
+    user.is_active = False
+    db.flush()
+    assert sessions.resolve_bearer(db, token=token) is None

@@ -4,7 +4,9 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
+from openkap.core.audit import AuditEvent
 from openkap.core.models import Role
 from tests.dosing.builders import NORMAL, ready_episode
 from tests.fixtures.factories import bearer, make_org, make_user
@@ -128,3 +130,22 @@ def test_non_numbers_are_422_not_server_errors(client, setting):
     )
     assert stale.status_code == 422
     assert stale.json()["fields"][0]["name"] == "measured_at"
+
+
+def test_recording_a_reading_writes_one_audit_event_naming_the_recording(client, db, setting):
+    episode, nurse, _ = setting
+    path = _session(client, episode, nurse)
+    client.post(f"{path}/check-in", headers=nurse)
+    session_id = uuid.UUID(path.rsplit("/", 1)[1])
+
+    def events():
+        db.expire_all()
+        return db.scalars(
+            select(AuditEvent.action)
+            .where(AuditEvent.resource_id == str(session_id))
+            .order_by(AuditEvent.seq)
+        ).all()
+
+    before = len(events())
+    assert client.post(f"{path}/vitals", json=_vitals("one", **NORMAL), headers=nurse).is_success
+    assert events()[before:] == ["dosing_session.record_vitals"]

@@ -1,5 +1,6 @@
 """Browser test of a full esketamine session at the chair: two 28 mg devices 5 minutes apart,
-REMS monitoring readings, and no discharge before two hours from the first device.
+REMS monitoring readings with a blood-pressure alert acknowledged with an action, and no
+discharge before two hours from the first device.
 
 The server's clock is moved forward as in test_chair_iv (see its docstring).
 """
@@ -69,7 +70,14 @@ def test_a_full_esketamine_session_is_run_at_the_chair(
     is_now("monitoring")
 
     clock.at(page, 40)
-    record_vitals(page, 150, 92, 84, 97, 14, moaas=4)
+    # The blood pressure peaks near 40 minutes: here above the alert threshold.
+    record_vitals(page, 182, 98, 84, 97, 14, moaas=4)
+    alerts = page.locator("#alerts")
+    expect(alerts).to_contain_text("Systolic BP 182 mmHg")
+    alerts.get_by_label("Action taken").fill("Rechecked at rest after 5 minutes; prescriber here")
+    alerts.get_by_role("button", name="Acknowledge").click()
+    expect(page.locator("#alerts")).to_have_count(0)
+    expect(page.locator("#alerts-kept")).to_contain_text("Acknowledged alerts (1)")
     cadss = page.locator("#form-cadss6")
     page.get_by_text("Score the CADSS-6 (6 items)").click()
     for item in range(1, 7):

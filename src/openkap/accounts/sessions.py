@@ -21,6 +21,8 @@ from openkap.core.time import utcnow
 _DUMMY_HASH = hash_password("openkap-timing-equaliser")
 _LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 
+LAST_USED_PRECISION = timedelta(minutes=1)
+
 
 @dataclass(frozen=True, kw_only=True)
 class LoginOutcome:
@@ -234,18 +236,22 @@ def revoke_token(
 
 def resolve_bearer(session: Session, *, token: str) -> User | None:
     """Return the active user a bearer token belongs to, if the token is live."""
-    record = session.scalars(
-        select(ApiToken).where(ApiToken.token_hash == token_digest(token))
+    found = session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == token_digest(token))
     ).one_or_none()
     now = utcnow()
-    if record is None or record.revoked_at is not None:
+    if found is None:
+        return None
+    record, user = found
+    if record.revoked_at is not None or not user.is_active:
         return None
     if record.expires_at is not None and record.expires_at <= now:
         return None
-    user = session.get(User, record.user_id)
-    if user is None or not user.is_active:
-        return None
-    record.last_used_at = now
+    # Recorded to the minute: a write on every call would make each API request a token update.
+    if record.last_used_at is None or now - record.last_used_at >= LAST_USED_PRECISION:
+        record.last_used_at = now
     return user
 
 

@@ -140,6 +140,9 @@ def _append_pending(session: Session) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _write_audit_events(session: Session) -> None:
+    # Also fired when a savepoint is released; the events are written once, at the real commit.
+    if session.in_nested_transaction():
+        return
     session.info.pop(_MARKS_KEY, None)
     if session.info.get(_PENDING_KEY):
         _append_pending(session)

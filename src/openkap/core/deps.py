@@ -48,7 +48,9 @@ def get_db(request: Request) -> Iterator[Session]:
     commit_or_rollback(session, failed=False)
 
 
-DbSession = Annotated[Session, Depends(get_db)]
+# Function scope: the commit runs before the response is sent, so an acknowledged write is a
+# committed one (the default scope would commit after the client already has its answer).
+DbSession = Annotated[Session, Depends(get_db, scope="function")]
 
 
 def client_address(request: Request) -> str:

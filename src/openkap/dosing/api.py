@@ -157,7 +157,8 @@ def record_vitals(
     db: DbSession, principal: Clinician, session_id: uuid.UUID, body: VitalsCreate
 ) -> RecordedVitalsRead:
     """Store a reading once and return it with its alerts; a resent reading returns the first."""
-    dosing = _load(db, session_id, principal)
+    # The chairs' busiest call: the recording audits itself, so no separate read event.
+    dosing = service.session_to_write(db, session_id=session_id, by=principal)
     data = monitoring.VitalsInput(**body.model_dump())
     recorded = monitoring.record_vitals(db, dosing=dosing, data=data, by=principal)
     return RecordedVitalsRead(

@@ -109,12 +109,18 @@ def schedule_session(
     return dosing
 
 
-def get_session(session: Session, *, session_id: uuid.UUID, by: Principal) -> DosingSession:
-    """Return a dosing session of the caller's clinic and audit the read."""
+def session_to_write(session: Session, *, session_id: uuid.UUID, by: Principal) -> DosingSession:
+    """Return a dosing session of the caller's clinic for a write that audits itself."""
     require(by, Permission.dosing_session_read, "Your role does not allow reading dosing sessions.")
     dosing = session.get(DosingSession, (by.organization_id, session_id))
     if dosing is None:
         raise DosingSessionNotFound("No such dosing session.")
+    return dosing
+
+
+def get_session(session: Session, *, session_id: uuid.UUID, by: Principal) -> DosingSession:
+    """Return a dosing session of the caller's clinic and audit the read."""
+    dosing = session_to_write(session, session_id=session_id, by=by)
     audit_session(session, dosing=dosing, action="read", by=by)
     return dosing
 
