@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
 
+from openkap.assessments.models import AssessmentResponse
 from openkap.cli.demo import GENERATORS, progress_total
 from openkap.cli.main import app
 from openkap.core import config
@@ -27,11 +29,13 @@ from openkap.dosing.models import (
 )
 from openkap.episodes.models import Episode, EpisodeState
 from openkap.episodes.pathway import blockers
+from openkap.followup.models import Review
 from openkap.intake.models import ScreeningOutcome, ScreeningOverride, ScreeningRun
 from openkap.inventory.models import EntryKind, InventoryCount, LedgerEntry, LotBalance
 from openkap.patients.models import Patient
 from openkap.plans import readiness
 from openkap.plans.models import Drug, PlanStatus, TreatmentPlan
+from openkap.therapy.models import TherapyNote
 
 PATIENTS, SEED = 40, 7
 S = EpisodeState
@@ -261,3 +265,35 @@ def test_demo_ledger_balances_and_its_counts_are_signed(session):
     discrepant = counts[1]
     assert discrepant.explanation
     assert discrepant.second_signer_id not in (None, discrepant.first_signer_id)
+
+
+def test_demo_sessions_have_signed_support_notes_and_most_an_integration_note(session):
+    dosings = _sessions(session)
+    notes = session.scalars(select(TherapyNote)).all()
+    support = {n.dosing_session_id for n in notes if n.note_type == "dosing_support"}
+    integrated = {n.dosing_session_id for n in notes if n.note_type == "integration"}
+    assert {d.id for d in dosings} == support
+    assert all(n.status == "signed" for n in notes)
+    assert 0.7 * len(dosings) <= len(integrated) < len(dosings)
+
+
+def test_demo_patients_answer_after_the_first_dose_and_relapses_open_reviews(session):
+    first_doses = {}
+    for dosing in _sessions(session):
+        known = first_doses.get(dosing.episode_id)
+        if known is None or dosing.first_device_at < known:
+            first_doses[dosing.episode_id] = dosing.first_device_at
+    answered_next_day = 0
+    for episode_id, first in first_doses.items():
+        times = session.scalars(
+            select(AssessmentResponse.completed_at).where(
+                AssessmentResponse.episode_id == episode_id,
+                AssessmentResponse.instrument_id == "phq9",
+                AssessmentResponse.completed_at > first,
+            )
+        ).all()
+        answered_next_day += any(t - first <= timedelta(hours=25) for t in times)
+    assert answered_next_day == len(first_doses)
+    reviews = session.scalars(select(Review)).all()
+    assert reviews
+    assert all(r.evidence for r in reviews)

@@ -142,7 +142,7 @@ def test_first_treatment_is_no_after_an_earlier_session_in_another_episode(db, o
     first = esketamine_episode(db, org)
     finished_session(db, first, nurse, minutes=600)
     patient = db.get(Patient, (org.id, first.patient_id))
-    later_episode = esketamine_episode(db, org, patient, state="maintenance")
+    later_episode = esketamine_episode(db, org, patient, state="induction")
     later = finished_session(db, later_episode, nurse, minutes=150)
     assert _contents(db, later, nurse).first_treatment is False
 

@@ -1,6 +1,6 @@
 """Dosing-session lifecycle: scheduling, check-in, moves allowed and refused, roles."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -8,10 +8,13 @@ from sqlalchemy import select
 
 from openkap.core.errors import Forbidden
 from openkap.core.models import Role
+from openkap.core.time import utcnow
 from openkap.dosing import administration, leaving, pre_dose, service
 from openkap.dosing.models import AdministrationStatus, SessionState
 from openkap.dosing.session_errors import InvalidSessionInput, SessionStateRefused
 from openkap.episodes.models import EpisodeTransition
+from openkap.followup.errors import MaintenanceNotAllowed
+from openkap.followup.maintenance import approve_maintenance
 from tests.dosing.builders import (
     as_role,
     checked_in,
@@ -112,10 +115,33 @@ def test_first_dose_moves_a_ready_episode_to_induction(db, org, nurse):
     assert [(m.from_state, m.to_state) for m in moves] == [("ready", "induction")]
 
 
+def _approve_maintenance(db, org, episode, sessions=6):
+    approve_maintenance(
+        db,
+        episode_id=episode.id,
+        sessions_approved=sessions,
+        starts_on=utcnow().date(),
+        ends_on=utcnow().date() + timedelta(days=90),
+        reason="Responded to induction; monthly maintenance.",
+        by=as_role(db, org, Role.prescriber),
+    )
+
+
 def test_a_maintenance_episode_stays_in_maintenance_when_dosing(db, org, nurse):
     episode = ready_episode(db, org, state="maintenance")
+    _approve_maintenance(db, org, episode)
     dosing_started(db, episode, nurse)
     assert episode.state == "maintenance"
+
+
+def test_maintenance_dosing_needs_an_approved_course_with_sessions_left(db, org, nurse):
+    episode = ready_episode(db, org, state="maintenance")
+    with pytest.raises(MaintenanceNotAllowed):
+        scheduled(db, episode, nurse)
+    _approve_maintenance(db, org, episode, sessions=1)
+    scheduled(db, episode, nurse)
+    with pytest.raises(MaintenanceNotAllowed, match="All 1 approved maintenance sessions"):
+        scheduled(db, episode, nurse)
 
 
 def test_finishing_administration_before_dosing_is_refused(db, org, nurse):

@@ -81,7 +81,7 @@ def test_staff_without_the_admin_role_cannot_open_the_user_list(
 ) -> None:
     page = signed_in("nurse")
     expect(page.get_by_role("navigation", name="Main").get_by_role("link")).to_have_text(
-        ["Patients", "REMS forms", "Controlled substances", "Account"]
+        ["Patients", "Tasks", "REMS forms", "Controlled substances", "Account"]
     )
 
     response = page.goto("/admin/users")

@@ -17,11 +17,15 @@ from openkap.core.tenancy import all_tenants
 from openkap.dosing import demo as dosing_demo
 from openkap.episodes import demo as episodes_demo
 from openkap.episodes.models import Episode, EpisodeState
+from openkap.followup import demo as followup_demo
 from openkap.intake import demo as intake_demo
 from openkap.inventory import demo as inventory_demo
 from openkap.models_registry import load_all
 from openkap.patients import demo as patients_demo
 from openkap.plans import demo as plans_demo
+from openkap.portal import demo as portal_demo
+from openkap.portal.demo import DEMO_PATIENT_HANDLE
+from openkap.therapy import demo as therapy_demo
 
 console = Console()
 
@@ -34,9 +38,13 @@ GENERATORS: list[Callable[[DemoContext], None]] = [
     intake_demo.generate,
     plans_demo.generate,
     inventory_demo.generate,
+    followup_demo.generate,
     dosing_demo.generate,
+    therapy_demo.generate,
+    followup_demo.trajectories,
     episodes_demo.conclude,
     inventory_demo.close,
+    portal_demo.generate,
 ]
 
 
@@ -86,6 +94,7 @@ def print_logins() -> None:
     console.print(f"Demo logins (password for all: [bold]{DEMO_PASSWORD}[/bold]):")
     for handle, name, roles in STAFF:
         console.print(f"  {demo_email(handle):34} {name} ({', '.join(r.value for r in roles)})")
+    console.print(f"  {demo_email(DEMO_PATIENT_HANDLE):34} a demo patient (patient portal)")
 
 
 def register(app: typer.Typer) -> None:

@@ -5,6 +5,7 @@ dosing.monitoring; the end of administration and discharge in dosing.leaving.
 """
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 
@@ -30,6 +31,11 @@ from openkap.dosing.session_errors import (
 from openkap.episodes.models import Episode, EpisodeState
 from openkap.plans.models import PlanStatus
 from openkap.plans.readiness import current_plan
+
+# A later step of the pathway adds its own conditions on booking a dose (follow-up's approved
+# maintenance course) through this list, so dosing never imports it.
+SchedulingCheck = Callable[[Session, Episode, datetime], None]
+_SCHEDULING_CHECKS: list[SchedulingCheck] = []
 
 DOSING_EPISODE_STATES = frozenset(
     {EpisodeState.ready.value, EpisodeState.induction.value, EpisodeState.maintenance.value}
@@ -64,6 +70,12 @@ def move(dosing: DosingSession, to: SessionState, by: Principal) -> None:
     dosing.updated_by_id, dosing.updated_at = by.user.id, utcnow()
 
 
+def add_scheduling_check(check: SchedulingCheck) -> None:
+    """Register a condition every new dosing session must meet; the check raises to refuse."""
+    if check not in _SCHEDULING_CHECKS:
+        _SCHEDULING_CHECKS.append(check)
+
+
 def schedule_session(
     session: Session,
     *,
@@ -81,6 +93,8 @@ def schedule_session(
         raise SessionStateRefused(
             f"The episode is {episode.state}; dosing needs ready, induction or maintenance."
         )
+    for check in _SCHEDULING_CHECKS:
+        check(session, episode, scheduled_for)
     plan = current_plan(session, episode=episode)
     if plan is None or plan.status != PlanStatus.signed.value:
         raise SessionStateRefused("Dosing is scheduled only against a signed treatment plan.")

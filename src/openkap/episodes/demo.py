@@ -338,13 +338,14 @@ def _referrer(context: DemoContext) -> str | None:
 
 
 def after_move(context: DemoContext, state: S, hook: Callable[[Course], None]) -> None:
-    """Run `hook` on each course right after `conclude` moves it into `state`.
+    """Run `hook` on each course right after `conclude` moves it into `state` (in the order
+    the hooks were added).
 
     A later step of the pathway (dosing) uses this to add what happens in that state without
     episodes knowing about it.
     """
-    hooks = cast(dict[S, Callable[[Course], None]], context.shared.setdefault(_HOOKS_KEY, {}))
-    hooks[state] = hook
+    hooks = cast(dict[S, list[Callable[[Course], None]]], context.shared.setdefault(_HOOKS_KEY, {}))
+    hooks.setdefault(state, []).append(hook)
 
 
 def conclude(context: DemoContext) -> None:
@@ -376,7 +377,7 @@ def _finish(context: DemoContext, course: Course) -> None:
     exits = EXIT_REASONS.get(course.target)
     if exits:
         moves.append((course.target, exits[course.reach]))
-    hooks = cast(dict[S, Callable[[Course], None]], context.shared.get(_HOOKS_KEY, {}))
+    hooks = cast(dict[S, list[Callable[[Course], None]]], context.shared.get(_HOOKS_KEY, {}))
     for state, reason in moves:
         pathway.move(
             context.session,
@@ -385,5 +386,5 @@ def _finish(context: DemoContext, course: Course) -> None:
             reason=reason,
             by=course.prescriber,
         )
-        if state in hooks:
-            hooks[state](course)
+        for hook in hooks.get(state, []):
+            hook(course)

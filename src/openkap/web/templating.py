@@ -36,12 +36,16 @@ class DomainLoader(BaseLoader):
 
 NAVIGATION: list[tuple[str, str, Permission | None]] = [
     ("Patients", "/patients", Permission.patient_read),
+    ("Tasks", "/tasks", Permission.task_read),
+    ("My portal", "/portal", Permission.portal_use),
     ("Users", "/admin/users", Permission.user_manage),
     ("Audit log", "/admin/audit", Permission.audit_read),
     ("REMS forms", "/rems-forms", Permission.rems_form_submit),
     ("Controlled substances", "/inventory", Permission.inventory_read),
     ("Screening rules", "/admin/rule-set", Permission.ruleset_read),
     ("Dosing thresholds", "/admin/dosing-thresholds", Permission.ruleset_read),
+    ("Follow-up settings", "/admin/follow-up", Permission.followup_configure),
+    ("Portal settings", "/admin/portal-settings", Permission.followup_configure),
     ("Protocols", "/protocol-templates", Permission.template_manage),
     ("Consent forms", "/consent-documents", Permission.consent_document_manage),
     ("Account", "/account", None),
