@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from openkap.accounts.principal import Principal
 from openkap.core.demo import DemoContext
 from openkap.core.models import Role
 from openkap.core.time import utcnow
 from openkap.inventory import catalog, counts, service
-from openkap.inventory.models import Drug
+from openkap.inventory.models import Drug, LotBalance
 from openkap.inventory.schemas import (
     CountComplete,
     CountedLot,
@@ -29,6 +31,7 @@ from openkap.inventory.schemas import (
 STOCK_KEY = "openkap.demo.stock"
 SUPPLIER = "Cascade Medical Supply (DEA-registered distributor)"
 SHELF_LIFE = timedelta(days=540)
+MARGIN = Decimal("1.1")
 
 
 @dataclass(frozen=True)
@@ -73,18 +76,30 @@ class DemoStock:
     location_id: uuid.UUID
     product_ids: dict[str, uuid.UUID]
     nurse: Principal
-    lots: dict[str, tuple[uuid.UUID, Decimal]] = field(default_factory=dict)
+    lots: dict[str, uuid.UUID] = field(default_factory=dict)
     orders: int = 0
 
     def lot_for(self, context: DemoContext, route: str, mg: Decimal) -> uuid.UUID:
-        """Return the lot to draw mg from, receiving a new order when the current one is short."""
-        lot_id, left = self.lots.get(route, (None, Decimal(0)))
-        if lot_id is None or left < mg:
-            lot_id, left = self._receive(context, route)
-        self.lots[route] = (lot_id, left - mg)
+        """Return the lot to draw mg from, receiving a new order when the current one is short.
+
+        The ledger's own balance decides, with a margin: the dose drawn is the volume measured
+        at the syringe's precision, which can be a little more than the dose ordered.
+        """
+        lot_id = self.lots.get(route)
+        if lot_id is None or self._balance(context, lot_id) < mg * MARGIN:
+            lot_id = self._receive(context, route)
+            self.lots[route] = lot_id
         return lot_id
 
-    def _receive(self, context: DemoContext, route: str) -> tuple[uuid.UUID, Decimal]:
+    def _balance(self, context: DemoContext, lot_id: uuid.UUID) -> Decimal:
+        balance = context.session.scalars(
+            select(LotBalance.balance_mg).where(
+                LotBalance.lot_id == lot_id, LotBalance.location_id == self.location_id
+            )
+        ).first()
+        return Decimal(0) if balance is None else balance
+
+    def _receive(self, context: DemoContext, route: str) -> uuid.UUID:
         product = next(p for p in PRODUCTS if p.key == route)
         self.orders += 1
         lot = catalog.create_lot(
@@ -109,7 +124,7 @@ class DemoStock:
             ),
             by=self.nurse,
         )
-        return lot.id, quantity
+        return lot.id
 
 
 def _principal(context: DemoContext, role: Role) -> Principal:
