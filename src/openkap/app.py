@@ -1,5 +1,6 @@
 """The application factory: assembles every domain's routes; core imports no domain."""
 
+import gc
 from importlib import resources
 
 from fastapi import FastAPI
@@ -107,4 +108,7 @@ def create_app(*, bind: Engine | Connection | None = None) -> FastAPI:
     ):
         app.include_router(router)
     install_error_handlers(app)
+    # What start-up made lives as long as the process: frozen, a full garbage collection no
+    # longer rescans it, which otherwise costs a request a pause of tens of milliseconds.
+    gc.freeze()
     return app
