@@ -24,7 +24,7 @@ from sqlalchemy import select
 from openkap.accounts.principal import Principal
 from openkap.core.models import Organization, Role
 from openkap.core.time import utcnow
-from openkap.dosing import administration, leaving, pre_dose
+from openkap.dosing import administration, infusion, leaving, pre_dose
 from openkap.dosing.models import Administration, DosingSession, VitalSigns
 from openkap.dosing.pre_dose import ChecklistKey
 from openkap.dosing.schemas_administration import AdministrationInput
@@ -288,7 +288,7 @@ def give_devices(db, dosing: DosingSession, by: Principal) -> None:
     was given 5 minutes ago and the first-device time is device 1's."""
     for device in administration.list_devices(db, dosing=dosing):
         if device.given_at is None:
-            administration.mark_device_given(db, dosing=dosing, number=device.number, by=by)
+            infusion.mark_device_given(db, dosing=dosing, number=device.number, by=by)
             shift_back(db, dosing, DEVICE_SPACING)
 
 

@@ -12,7 +12,7 @@ from openkap.core.audit import _PENDING_KEY
 from openkap.core.errors import Forbidden, InvalidState
 from openkap.core.models import Role
 from openkap.core.time import utcnow
-from openkap.dosing import administration, leaving
+from openkap.dosing import administration, infusion, leaving
 from openkap.dosing.errors import InvalidDosingInput, InvalidEsketamineDose
 from openkap.dosing.models import Administration, InfusionEventKind, SessionState
 from openkap.dosing.session_errors import (
@@ -265,7 +265,7 @@ def test_a_step_above_max_step_from_the_last_completed_dose_is_refused(db, org, 
 def test_a_stopped_administration_is_not_the_reference_for_the_step(db, org, nurse, ketamine):
     episode = dosable_episode(db, org)
     stopped = administered_session(db, episode, nurse, stock=ketamine, dose_mg=Decimal(20))
-    administration.change_infusion(
+    infusion.change_infusion(
         db,
         dosing=stopped,
         kind=InfusionEventKind.stop,
@@ -361,15 +361,15 @@ def test_device_one_starts_the_clock_and_device_two_waits_five_minutes(db, org, 
     dosing = administered_session(
         db, dosable_episode(db, org, route="intranasal"), nurse, stock=spravato
     )
-    first = administration.mark_device_given(db, dosing=dosing, number=1, by=nurse)
+    first = infusion.mark_device_given(db, dosing=dosing, number=1, by=nurse)
     assert dosing.first_device_at == first.given_at
     assert first.given_by_id == nurse.user.id
     earliest = (first.given_at + timedelta(minutes=5)).isoformat(timespec="seconds")
     with pytest.raises(AdministrationRefused, match=re.escape(earliest)):
-        administration.mark_device_given(db, dosing=dosing, number=2, by=nurse)
+        infusion.mark_device_given(db, dosing=dosing, number=2, by=nurse)
     first.given_at -= timedelta(minutes=5)
     clock = dosing.first_device_at
-    second = administration.mark_device_given(db, dosing=dosing, number=2, by=nurse)
+    second = infusion.mark_device_given(db, dosing=dosing, number=2, by=nurse)
     assert second.given_at - first.given_at >= timedelta(minutes=5)
     assert dosing.first_device_at == clock
 
@@ -379,19 +379,19 @@ def test_devices_are_given_in_order_once_each(db, org, nurse, spravato):
         db, dosable_episode(db, org, route="intranasal"), nurse, stock=spravato
     )
     with pytest.raises(AdministrationRefused, match="Device 1 has not been given"):
-        administration.mark_device_given(db, dosing=dosing, number=2, by=nurse)
-    administration.mark_device_given(db, dosing=dosing, number=1, by=nurse)
+        infusion.mark_device_given(db, dosing=dosing, number=2, by=nurse)
+    infusion.mark_device_given(db, dosing=dosing, number=1, by=nurse)
     with pytest.raises(AdministrationRefused, match="already given"):
-        administration.mark_device_given(db, dosing=dosing, number=1, by=nurse)
+        infusion.mark_device_given(db, dosing=dosing, number=1, by=nurse)
     with pytest.raises(DeviceNotFound):
-        administration.mark_device_given(db, dosing=dosing, number=3, by=nurse)
+        infusion.mark_device_given(db, dosing=dosing, number=3, by=nurse)
 
 
 # Infusion events ----------------------------------------------------------------------------
 
 
 def _change(db, dosing, by, kind, reason=PAUSE_REASON, rate=None):
-    return administration.change_infusion(
+    return infusion.change_infusion(
         db, dosing=dosing, kind=kind, reason=reason, rate_ml_per_hour=rate, by=by
     )
 
@@ -460,7 +460,7 @@ def test_stopping_esketamine_after_device_one_ends_administration(db, org, nurse
     dosing = administered_session(
         db, dosable_episode(db, org, route="intranasal"), nurse, stock=spravato
     )
-    administration.mark_device_given(db, dosing=dosing, number=1, by=nurse)
+    infusion.mark_device_given(db, dosing=dosing, number=1, by=nurse)
     stop = _change(db, dosing, nurse, InfusionEventKind.stop, "Severe nausea after device 1.")
     given = administration.get_administration(db, dosing=dosing)
     assert (given.status, given.stopped_at, given.stop_reason) == (
@@ -470,7 +470,7 @@ def test_stopping_esketamine_after_device_one_ends_administration(db, org, nurse
     )
     assert (dosing.state, dosing.ended_at) == (SessionState.monitoring, stop.at)
     with pytest.raises(SessionStateRefused):
-        administration.mark_device_given(db, dosing=dosing, number=2, by=nurse)
+        infusion.mark_device_given(db, dosing=dosing, number=2, by=nurse)
     with pytest.raises(SessionStateRefused):
         _change(db, dosing, nurse, InfusionEventKind.stop, "Stopping once more.")
 
@@ -489,7 +489,7 @@ def test_finishing_esketamine_needs_every_device_given(db, org, nurse, spravato)
     dosing = administered_session(
         db, dosable_episode(db, org, route="intranasal"), nurse, stock=spravato
     )
-    administration.mark_device_given(db, dosing=dosing, number=1, by=nurse)
+    infusion.mark_device_given(db, dosing=dosing, number=1, by=nurse)
     with pytest.raises(SessionStateRefused, match=re.escape("device(s) 2 not given")):
         leaving.finish_administration(db, dosing=dosing, by=nurse)
     shift_back(db, dosing, timedelta(minutes=5))

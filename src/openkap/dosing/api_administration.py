@@ -13,7 +13,7 @@ from openkap.core.deps import DbSession, api_permission
 from openkap.core.errors import PreconditionRequired
 from openkap.core.permissions import Permission
 from openkap.core.responses import error_responses
-from openkap.dosing import administration, adverse_events, service
+from openkap.dosing import administration, adverse_events, infusion, service
 from openkap.dosing.models import Administration, AdverseEvent, DosingSession
 from openkap.dosing.schemas_administration import (
     AdministrationInput,
@@ -100,7 +100,7 @@ def mark_device_given(
 ) -> DeviceRead:
     """Record that an esketamine device was used now."""
     dosing = _load(db, session_id, principal)
-    device = administration.mark_device_given(db, dosing=dosing, number=number, by=principal)
+    device = infusion.mark_device_given(db, dosing=dosing, number=number, by=principal)
     return DeviceRead.model_validate(device)
 
 
@@ -115,7 +115,7 @@ def change_infusion(
 ) -> InfusionEventRead:
     """Pause, resume, re-rate or stop the administration with a reason; a stop ends it."""
     dosing = _load(db, session_id, principal)
-    event = administration.change_infusion(
+    event = infusion.change_infusion(
         db,
         dosing=dosing,
         kind=body.kind,

@@ -19,6 +19,7 @@ from openkap.core.time import clock_set_to, utcnow
 from openkap.dosing import administration as giving
 from openkap.dosing import (
     adverse_events,
+    infusion,
     leaving,
     monitoring,
     observations,
@@ -192,7 +193,7 @@ class Visit:
         self.at(5.1 * len(devices), self._finish)
 
     def _device(self, number: int) -> None:
-        giving.mark_device_given(
+        infusion.mark_device_given(
             self.context.session, dosing=self.dosing, number=number, by=self.nurse
         )
 

@@ -1,7 +1,7 @@
 """The end of administration, readiness for discharge and discharge itself.
 
 Administration ends when the nurse finishes it (the dose is recorded and, for esketamine, every
-device given) or when it is stopped early (dosing.administration.change_infusion). Discharge
+device given) or when it is stopped early (dosing.infusion.change_infusion). Discharge
 criteria are dosing.discharge's; a session also may not leave while an alert is still waiting for
 someone to acknowledge it with an action.
 """

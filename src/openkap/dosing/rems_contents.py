@@ -14,7 +14,6 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from openkap.assessments.models import AssessmentResponse
-from openkap.core.errors import BadRequest, Conflict, InvalidState, NotFound
 from openkap.core.models import Organization, Site, User
 from openkap.core.time import utcnow
 from openkap.dosing.discharge import DEFAULT_DISCHARGE_RULES
@@ -35,6 +34,7 @@ from openkap.dosing.schemas_rems import (
     RemsFormContents,
     SeriousEvent,
 )
+from openkap.dosing.session_errors import RemsFormNotFound, RemsFormNotNeeded
 from openkap.dosing.threshold_settings import clinic_thresholds
 from openkap.dosing.thresholds import (
     AlertKind,
@@ -62,28 +62,6 @@ CONCOMITANT = {
     DrugClass.maoi: "maois",
     DrugClass.opioid: "opioids",
 }
-
-
-class RemsFormNotFound(NotFound):
-    """The session has no REMS form yet."""
-
-
-class RemsFormNotNeeded(InvalidState):
-    """The session needs no REMS form: not esketamine, or not finished after a first device."""
-
-
-class RemsFormSubmitted(Conflict):
-    """The form was submitted to the REMS; its contents are frozen."""
-
-
-class StaleRemsForm(Conflict):
-    """The form changed since the caller read it."""
-
-
-class InvalidRemsInput(BadRequest):
-    """An input of a REMS form use case is malformed; names the field."""
-
-    status_code = 422
 
 
 # --- the people, the place and the dose -------------------------------------------------------

@@ -20,19 +20,17 @@ from openkap.dosing.models import (
     DosingSession,
     RemsMonitoringForm,
 )
-from openkap.dosing.rems_contents import (
-    FINISHED,
+from openkap.dosing.rems_contents import FINISHED, form_contents, ready_to_leave_at
+from openkap.dosing.rems_pdf import form_pdf
+from openkap.dosing.schemas_rems import (
+    RemsFormContents,
+)
+from openkap.dosing.session_errors import (
     InvalidRemsInput,
     RemsFormNotFound,
     RemsFormNotNeeded,
     RemsFormSubmitted,
     StaleRemsForm,
-    form_contents,
-    ready_to_leave_at,
-)
-from openkap.dosing.rems_pdf import form_pdf
-from openkap.dosing.schemas_rems import (
-    RemsFormContents,
 )
 from openkap.patients.models import Patient
 from openkap.plans.models import Drug

@@ -24,6 +24,7 @@ from openkap.dosing import (
     administration,
     adverse_events,
     chair,
+    infusion,
     leaving,
     monitoring,
     observations,
@@ -321,9 +322,7 @@ def record_administration(form: Administering) -> Response:
 @router.post(f"{SESSION}/devices/{{number}}", response_class=HTMLResponse, dependencies=CSRF)
 def mark_device_given(form: Administering, number: int) -> Response:
     def act(_: NoFields) -> object:
-        return administration.mark_device_given(
-            form.db, dosing=form.dosing, number=number, by=form.by
-        )
+        return infusion.mark_device_given(form.db, dosing=form.dosing, number=number, by=form.by)
 
     return form.submit(f"device-{number}", NoFields, act)
 
@@ -331,7 +330,7 @@ def mark_device_given(form: Administering, number: int) -> Response:
 @router.post(f"{SESSION}/infusion/{{kind}}", response_class=HTMLResponse, dependencies=CSRF)
 def change_infusion(form: Administering, kind: InfusionEventKind) -> Response:
     def act(data: InfusionEventCreate) -> object:
-        return administration.change_infusion(
+        return infusion.change_infusion(
             form.db,
             dosing=form.dosing,
             kind=data.kind,

@@ -51,3 +51,25 @@ class DoseExceedsPlan(Conflict):
 
 class LotNotUsable(InvalidSessionInput):
     """The chosen lot holds another drug than the session gives."""
+
+
+class RemsFormNotFound(NotFound):
+    """The session has no REMS form yet."""
+
+
+class RemsFormNotNeeded(InvalidState):
+    """The session needs no REMS form: not esketamine, or not finished after a first device."""
+
+
+class RemsFormSubmitted(Conflict):
+    """The form was submitted to the REMS; its contents are frozen."""
+
+
+class StaleRemsForm(Conflict):
+    """The form changed since the caller read it."""
+
+
+class InvalidRemsInput(BadRequest):
+    """An input of a REMS form use case is malformed; names the field."""
+
+    status_code = 422
