@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from openkap.core.model_base import AuditedMixin, Base, TenantMixin, VersionedMixin
+from openkap.core.settings_versions import SettingsVersionMixin
 from openkap.core.time import utcnow
 from openkap.episodes.models import episode_fk
 
@@ -321,12 +322,7 @@ class RemsMonitoringForm(TenantMixin, AuditedMixin, VersionedMixin, Base):
     confirmation_number: Mapped[str | None] = mapped_column(String(60), default=None)
 
 
-class ThresholdSet(TenantMixin, AuditedMixin, Base):
+class ThresholdSet(SettingsVersionMixin, Base):
     """One version of a clinic's vital-sign thresholds; the newest version is in force."""
 
     __tablename__ = "dosing_threshold_sets"
-    __table_args__ = (UniqueConstraint("organization_id", "set_version"),)
-
-    set_version: Mapped[int] = mapped_column()
-    values: Mapped[dict[str, object]] = mapped_column(JSON)
-    change_reason: Mapped[str] = mapped_column(Text)

@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from openkap.core.model_base import AuditedMixin, Base, TenantMixin, VersionedMixin
+from openkap.core.settings_versions import SettingsVersionMixin
 from openkap.core.time import utcnow
 from openkap.episodes.models import episode_fk
 
@@ -69,15 +70,10 @@ def _patient_fk() -> ForeignKeyConstraint:
     )
 
 
-class FollowupSettingsVersion(TenantMixin, AuditedMixin, Base):
+class FollowupSettingsVersion(SettingsVersionMixin, Base):
     """One version of a clinic's follow-up settings; the newest version is in force."""
 
     __tablename__ = "followup_settings"
-    __table_args__ = (UniqueConstraint("organization_id", "set_version"),)
-
-    set_version: Mapped[int] = mapped_column()
-    values: Mapped[dict[str, object]] = mapped_column(JSON)
-    change_reason: Mapped[str] = mapped_column(Text)
 
 
 class ScheduleState(TenantMixin, Base):

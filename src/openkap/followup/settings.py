@@ -13,16 +13,13 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     field_validator,
     model_validator,
 )
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal, require
-from openkap.core import audit
-from openkap.core.errors import Conflict
+from openkap.core import settings_versions
 from openkap.core.models import Role
 from openkap.core.permissions import Permission
 from openkap.followup.errors import InvalidFollowupInput
@@ -35,7 +32,6 @@ from openkap.instruments import (
 )
 
 DEFAULT_SOURCE = "Issue 6 defaults and the OpenKAP clinical reference (integration window)"
-MIN_REASON = 10
 ON_CALL_ROLES = (Role.prescriber, Role.nurse, Role.therapist)
 _HOURS = Field(ge=0, le=24 * 7 * 60)
 
@@ -157,22 +153,12 @@ class FollowupRules(BaseModel):
 DEFAULT_RULES = FollowupRules()
 
 
-def _newest(session: Session, organization_id: uuid.UUID) -> FollowupSettingsVersion | None:
-    # Filtered explicitly too: demo loading and the CLI lift the tenant scope.
-    return session.scalars(
-        select(FollowupSettingsVersion)
-        .where(FollowupSettingsVersion.organization_id == organization_id)
-        .order_by(FollowupSettingsVersion.set_version.desc())
-        .limit(1)
-    ).first()
-
-
 def rules_in_force(session: Session, *, organization_id: uuid.UUID) -> tuple[FollowupRules, int]:
     """Return the clinic's follow-up rules and their version (0 while the defaults apply)."""
-    newest = _newest(session, organization_id)
-    if newest is None:
+    in_force = settings_versions.newest(session, FollowupSettingsVersion, organization_id)
+    if in_force is None:
         return DEFAULT_RULES, 0
-    return FollowupRules.model_validate(newest.values), newest.set_version
+    return FollowupRules.model_validate(in_force.values), in_force.set_version
 
 
 def settings_history(
@@ -180,25 +166,14 @@ def settings_history(
 ) -> list[FollowupSettingsVersion]:
     """Return the newest saved versions of the clinic's follow-up settings, newest first."""
     require(by, Permission.followup_configure, "Only a clinic administrator reads these settings.")
-    return list(
-        session.scalars(
-            select(FollowupSettingsVersion)
-            .where(FollowupSettingsVersion.organization_id == by.organization_id)
-            .order_by(FollowupSettingsVersion.set_version.desc())
-            .limit(limit)
-        )
+    return settings_versions.history(
+        session, FollowupSettingsVersion, by.organization_id, limit=limit
     )
 
 
 def validated_rules(values: dict[str, Any]) -> FollowupRules:
     """Validate submitted settings, naming the first offending field."""
-    try:
-        return FollowupRules.model_validate(values)
-    except ValidationError as error:
-        first = error.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "values"
-        message = str(first["msg"]).removeprefix("Value error, ")
-        raise InvalidFollowupInput(f"{field}: {message}", field=field) from None
+    return settings_versions.validated(FollowupRules, values, InvalidFollowupInput)
 
 
 def save_settings(
@@ -211,32 +186,13 @@ def save_settings(
 ) -> FollowupSettingsVersion:
     """Save a new version of the clinic's follow-up settings with the reason for the change."""
     require(by, Permission.followup_configure, "Only a clinic administrator changes follow-up.")
-    if len(reason.strip()) < MIN_REASON:
-        raise InvalidFollowupInput("Write the reason in at least 10 characters.", field="reason")
-    rules = validated_rules(values)
-    newest = _newest(session, by.organization_id)
-    in_force = 0 if newest is None else newest.set_version
-    if base_version is not None and base_version != in_force:
-        raise Conflict(
-            f"Version {in_force} was saved after the version {base_version} you edited; "
-            "reload and make your change again."
-        )
-    saved = FollowupSettingsVersion(
-        organization_id=by.organization_id,
-        set_version=in_force + 1,
-        values=rules.model_dump(mode="json"),
-        change_reason=reason.strip(),
-        created_by_id=by.user.id,
-        updated_by_id=by.user.id,
-    )
-    session.add(saved)
-    session.flush()
-    audit.record(
+    return settings_versions.save_version(
         session,
-        actor=by.actor,
-        action="followup_settings.save",
-        resource_type="followup_settings",
-        resource_id=saved.id,
-        detail=f"version {saved.set_version}",
+        model=FollowupSettingsVersion,
+        values=validated_rules(values),
+        reason=reason,
+        base_version=base_version,
+        error=InvalidFollowupInput,
+        audit_as="followup_settings",
+        by=by,
     )
-    return saved
