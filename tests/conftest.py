@@ -7,6 +7,7 @@ empty database and cannot leak rows into each other.
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 import pytest
@@ -20,8 +21,35 @@ from openkap.app import create_app
 from openkap.core.db import build_engine, session_factory
 from openkap.core.migrate import upgrade
 from openkap.core.tenancy import all_tenants
+from openkap.core.time import set_clock, utcnow
 
 BACKENDS = ["sqlite", "postgresql"]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock",
+        metavar="HH:MM",
+        default=None,
+        help="run with the clock set to this UTC time of today (proves tests pass at any hour)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Set before collection, so times that test modules compute on import follow it too.
+    wall = config.getoption("--clock")
+    if wall:
+        try:
+            hour, minute = (int(part) for part in wall.split(":"))
+            moment = datetime.combine(utcnow().date(), time(hour, minute), UTC)
+        except ValueError:
+            raise pytest.UsageError(f"--clock takes HH:MM, not {wall!r}") from None
+        set_clock(moment)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    wall = config.getoption("--clock")
+    return f"clock set to {wall} UTC today" if wall else None
 
 
 def _postgres_server_url() -> str:

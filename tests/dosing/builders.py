@@ -44,7 +44,6 @@ def scheduled(db, episode, by):
         db,
         episode=episode,
         scheduled_for=utcnow() + timedelta(hours=1),
-        planned_dose_mg=None,
         by=by,
     )
 

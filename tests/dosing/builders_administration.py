@@ -24,10 +24,10 @@ from sqlalchemy import select
 from openkap.accounts.principal import Principal
 from openkap.core.models import Organization, Role
 from openkap.core.time import utcnow
-from openkap.dosing import administration, infusion, leaving, pre_dose
-from openkap.dosing.models import Administration, DosingSession, VitalSigns
+from openkap.dosing import administration, infusion, leaving, order_changes, pre_dose
+from openkap.dosing.models import Administration, DosingSession, OrderChange, VitalSigns
 from openkap.dosing.pre_dose import ChecklistKey
-from openkap.dosing.schemas_administration import AdministrationInput
+from openkap.dosing.schemas_administration import AdministrationInput, OrderChangeInput
 from openkap.episodes.models import Episode
 from openkap.inventory import catalog, service
 from openkap.inventory.models import Lot, Product, StockLocation
@@ -255,12 +255,25 @@ def administer(
     return administration.record_administration(db, dosing=dosing, data=data, by=by)
 
 
+def reorder(db, dosing: DosingSession, dose_mg, **changes) -> OrderChange:
+    """A prescriber of the session's clinic changes its order to `dose_mg`, with a reason."""
+    clinic = db.get(Organization, dosing.organization_id)
+    prescriber = Principal(user=make_user(db, clinic, Role.prescriber), client_address="test")
+    data = OrderChangeInput(
+        dose_mg=Decimal(dose_mg), reason="Titrated after the last session's review.", **changes
+    )
+    return order_changes.change_order(db, dosing=dosing, data=data, by=prescriber)
+
+
 def administered_session(
     db, episode: Episode, by: Principal, *, stock: StockedLot | None = None, **changes
 ) -> DosingSession:
     """A session of the episode in state `dosing` with its administration recorded (esketamine
-    devices planned, none given yet)."""
+    devices planned, none given yet). A `dose_mg` other than the order is ordered first."""
     dosing = session_in_dosing(db, episode, by)
+    dose = changes.get("dose_mg")
+    if dose is not None and Decimal(dose) != dosing.planned_dose_mg:
+        reorder(db, dosing, dose)
     administer(db, dosing, by, stock=stock, **changes)
     return dosing
 

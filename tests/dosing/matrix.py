@@ -7,10 +7,11 @@ opens the session list and the chair-side page (which shows it the state only); 
 summary is clinical.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from openkap.accounts.principal import Principal
 from openkap.core.models import Role
+from openkap.core.time import utcnow
 from tests.dosing import builders
 from tests.dosing.builders import (
     NORMAL,
@@ -33,8 +34,8 @@ READERS = frozenset({P, N, T, F})
 CLINICAL_READERS = frozenset({P, N, T})
 ADMINISTERING = frozenset({P, N})
 PRESCRIBER = frozenset({P})
-_MEASURED = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
-_LATER = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+_MEASURED = (utcnow() - timedelta(minutes=1)).isoformat()
+_LATER = (utcnow() + timedelta(days=1)).isoformat()
 
 
 def _use(key: str) -> dict[str, str]:

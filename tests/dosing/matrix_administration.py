@@ -2,15 +2,16 @@
 
 Nurses and prescribers give the dose, time esketamine devices, pause or stop an infusion and
 record adverse events; therapists read them; front desk, admins, researchers and patients get
-none of it. Only prescribers override the plan's dose limits (tested in the service tests).
+none of it. Only prescribers change a session's order (and so set aside the plan's dose limits).
 """
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from openkap.accounts.principal import Principal
 from openkap.core.models import Role
+from openkap.core.time import utcnow
 from openkap.dosing import adverse_events
 from openkap.dosing.schemas_administration import AdverseEventInput
 from openkap.inventory import service
@@ -31,7 +32,7 @@ CLINICAL_READERS = frozenset({P, N, T})
 LOT_ID = uuid.UUID("00000000-0000-4000-8000-00000000a001")
 LOCATION_ID = uuid.UUID("00000000-0000-4000-8000-00000000a002")
 # The seeded sessions are checked in 12 hours before the seed, so this onset is after check-in.
-_ONSET = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+_ONSET = (utcnow() - timedelta(minutes=1)).isoformat()
 
 
 def _use(session_key: str) -> dict[str, str]:
@@ -44,7 +45,16 @@ def _use(session_key: str) -> dict[str, str]:
 
 A = "/api/v1/dosing-sessions/{session_id}/administration"
 E = "/api/v1/dosing-sessions/{session_id}/adverse-events"
+O = "/api/v1/dosing-sessions/{session_id}/order-changes"
 API_CALLS = [
+    Call(
+        "POST",
+        O,
+        frozenset({P}),
+        {"dose_mg": "35", "reason": "Confirmed at the plan's dose after review."},
+        use=_use("administration_ready_id"),
+    ),
+    Call("GET", O, CLINICAL_READERS, use=_use("administration_ready_id")),
     Call(
         "POST",
         A,
@@ -132,7 +142,7 @@ def _matrix_lot(db, org, nurse: Principal) -> None:
 def _headache(db, dosing, nurse):
     data = AdverseEventInput(
         event_type="headache",
-        onset_at=datetime.now(UTC) - timedelta(hours=1),
+        onset_at=utcnow() - timedelta(hours=1),
         severity="mild",
         action_taken="Rest and water.",
         outcome="ongoing",

@@ -5,7 +5,7 @@ admins, researchers and patients get none of it. Marking an observation entered-
 its author or a prescriber: the seeded observation is the nurse's, so a therapist is refused.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from openkap.accounts.principal import Principal
 from openkap.core.models import Role
@@ -17,7 +17,7 @@ from tests.matrix import Call, N, P, T
 OBSERVERS = frozenset({P, N, T})
 READERS = frozenset({P, N, T})
 AUTHOR_OR_PRESCRIBER = frozenset({P, N})
-_MEASURED = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+_MEASURED = (utcnow() - timedelta(minutes=1)).isoformat()
 # The seeded session was checked in this long ago, so the bodies' times fall inside it.
 _CHECKED_IN_AGO = timedelta(hours=6)
 

@@ -12,13 +12,16 @@ from openkap.core.audit import _PENDING_KEY
 from openkap.core.errors import Forbidden, InvalidState
 from openkap.core.models import Role
 from openkap.core.time import utcnow
-from openkap.dosing import administration, infusion, leaving
-from openkap.dosing.errors import InvalidDosingInput, InvalidEsketamineDose
+from openkap.dosing import administration, infusion, leaving, order_changes
+from openkap.dosing.errors import InvalidDosingInput
 from openkap.dosing.models import Administration, InfusionEventKind, SessionState
+from openkap.dosing.schemas_administration import OrderChangeInput
 from openkap.dosing.session_errors import (
     AdministrationRefused,
     DeviceNotFound,
+    DoseDiffersFromOrder,
     DoseExceedsPlan,
+    InfusionRateTooHigh,
     InvalidSessionInput,
     LotNotUsable,
     SessionStateRefused,
@@ -33,6 +36,7 @@ from tests.dosing.builders_administration import (
     completed_session,
     dosable_episode,
     give_devices,
+    reorder,
     session_in_dosing,
     shift_back,
     stocked_lot,
@@ -102,6 +106,7 @@ def _in_dosing(db, org, nurse, route="iv"):
 
 def test_iv_dose_stores_volume_rate_calculation_and_starts_the_clock(db, org, nurse, ketamine):
     dosing = _in_dosing(db, org, nurse)
+    reorder(db, dosing, "35.5")
     given = administer(db, dosing, nurse, stock=ketamine, dose_mg=Decimal("35.5"))
     # 35.5 mg at 10 mg/mL is 3.55 mL, drawn as 3.6 mL = 36 mg; over 40 minutes 5.4 mL/h.
     assert (given.volume_ml, given.delivered_mg, given.rate_ml_per_hour) == (
@@ -229,18 +234,28 @@ def test_recording_is_audited_with_the_patient(db, org, nurse, ketamine):
 # Dose checks against the plan ---------------------------------------------------------------
 
 
-def test_a_dose_above_the_plan_maximum_is_refused_naming_the_limit(db, org, nurse, ketamine):
+def test_a_dose_other_than_the_order_is_refused_naming_both(db, org, nurse, ketamine):
     dosing = _in_dosing(db, org, nurse)
-    with pytest.raises(DoseExceedsPlan, match="maximum of 70") as refused:
+    with pytest.raises(DoseDiffersFromOrder, match="dose_equals_order") as refused:
         administer(db, dosing, nurse, stock=ketamine, dose_mg=Decimal(71))
-    assert refused.value.status_code == 409
+    assert "session 1 is 35.00 mg; 71 mg was entered" in refused.value.message
+    assert (refused.value.status_code, refused.value.field) == (409, "dose_mg")
     assert _administrations(db) == 0
     assert _balance(db, ketamine) == 1000
+
+
+def test_an_order_above_the_plan_maximum_is_refused_naming_the_limit(db, org, nurse, ketamine):
+    dosing = _in_dosing(db, org, nurse)
+    with pytest.raises(DoseExceedsPlan, match="maximum of 70") as refused:
+        reorder(db, dosing, "71")
+    assert refused.value.status_code == 409
+    assert dosing.planned_dose_mg == Decimal(35)
 
 
 def test_volume_rounding_above_the_maximum_is_caught(db, org, nurse, ketamine):
     dosing = _in_dosing(db, org, nurse)
     # 70 mg at 40 mg/mL is 1.75 mL, drawn as 1.8 mL = 72 mg: above the plan's 70 mg.
+    reorder(db, dosing, "70", infusion_minutes=60)
     with pytest.raises(DoseExceedsPlan, match="72"):
         administer(
             db,
@@ -249,6 +264,7 @@ def test_volume_rounding_above_the_maximum_is_caught(db, org, nurse, ketamine):
             stock=ketamine,
             dose_mg=Decimal(70),
             concentration_mg_per_ml=Decimal(40),
+            infusion_minutes=60,
         )
 
 
@@ -257,8 +273,9 @@ def test_a_step_above_max_step_from_the_last_completed_dose_is_refused(db, org, 
     completed_session(db, episode, nurse, stock=ketamine)  # 35 mg = 0.5 mg/kg at 70 kg
     dosing = session_in_dosing(db, episode, nurse)
     with pytest.raises(DoseExceedsPlan, match=re.escape("max_step of 0.25 mg/kg")):
-        administer(db, dosing, nurse, stock=ketamine, dose_mg=Decimal(56))  # 0.8 mg/kg
-    given = administer(db, dosing, nurse, stock=ketamine, dose_mg=Decimal(52))  # 0.743 mg/kg
+        reorder(db, dosing, "56")  # 0.8 mg/kg
+    reorder(db, dosing, "52")  # 0.743 mg/kg
+    given = administer(db, dosing, nurse, stock=ketamine, dose_mg=Decimal(52))
     assert given.calculation["previous_in_bound_unit"] == "0.500"
 
 
@@ -274,6 +291,7 @@ def test_a_stopped_administration_is_not_the_reference_for_the_step(db, org, nur
         by=nurse,
     )
     dosing = session_in_dosing(db, episode, nurse)
+    reorder(db, dosing, "56")
     given = administer(db, dosing, nurse, stock=ketamine, dose_mg=Decimal(56))
     assert given.calculation["previous_administration_id"] is None
 
@@ -285,36 +303,35 @@ def test_without_a_weight_only_the_same_dose_passes_the_step(db, org, nurse, ket
     plan.dose_per_kg = plan.weight_kg = None  # a plan in mg, and no weight of the day
     dosing = session_in_dosing(db, episode, nurse, weight_kg=None)
     with pytest.raises(DoseExceedsPlan, match="no weight is recorded"):
-        administer(db, dosing, nurse, stock=ketamine, dose_mg=Decimal(40))
-    given = administer(db, dosing, nurse, stock=ketamine, dose_mg=Decimal(35))
-    assert given.calculation["dose_in_bound_unit"] is None
+        reorder(db, dosing, "40")
+    # The same 35 mg passes the step, but an IV rate in mg/kg/min needs a weight.
+    with pytest.raises(InfusionRateTooHigh, match="No weight is recorded"):
+        administer(db, dosing, nurse, stock=ketamine, dose_mg=Decimal(35))
+    assert administration.get_administration(db, dosing=dosing) is None
 
 
-def test_a_prescriber_override_is_stored_and_audited(db, org, prescriber, ketamine):
+def test_a_prescriber_order_outside_the_plan_is_stored_and_audited(db, org, prescriber, ketamine):
     dosing = _in_dosing(db, org, prescriber)
     reason = "Partial response at 70 mg; discussed with the patient."
+    change = reorder(db, dosing, "75", outside_plan_reason=reason, infusion_minutes=60)
+    assert (change.outside_plan, change.outside_plan_reason) == (["max_dose_mg"], reason)
+    assert (change.previous_dose_mg, dosing.planned_dose_mg) == (Decimal(35), Decimal(75))
+    [event] = _audited(db, "dosing_session.change_order")
+    assert (event["detail"], event["patient_id"]) == ("35.00 mg -> 75 mg", dosing.patient_id)
+    # The bound set aside by the order needs no second override at the chair.
     given = administer(
-        db, dosing, prescriber, stock=ketamine, dose_mg=Decimal(75), dose_override_reason=reason
+        db, dosing, prescriber, stock=ketamine, dose_mg=Decimal(75), infusion_minutes=60
     )
-    assert (given.dose_override_reason, given.dose_override_by_id) == (reason, prescriber.user.id)
-    assert given.calculation["bounds_overridden"] == ["max_dose_mg"]
-    [event] = _audited(db, "dosing_session.dose_override")
-    assert event["detail"].startswith("max_dose_mg")
-    assert event["patient_id"] == dosing.patient_id
+    assert given.dose_override_reason is None
     assert _balance(db, ketamine) == 1000 - 75
 
 
-def test_a_nurse_giving_an_override_reason_is_refused(db, org, nurse, ketamine):
+def test_a_nurse_cannot_change_an_order(db, org, nurse, ketamine):
     dosing = _in_dosing(db, org, nurse)
+    data = OrderChangeInput(dose_mg=Decimal(40), reason="The patient wants a stronger dose.")
     with pytest.raises(Forbidden, match="Only a prescriber"):
-        administer(
-            db,
-            dosing,
-            nurse,
-            stock=ketamine,
-            dose_mg=Decimal(75),
-            dose_override_reason="The patient wants a stronger dose.",
-        )
+        order_changes.change_order(db, dosing=dosing, data=data, by=nurse)
+    assert dosing.planned_dose_mg == Decimal(35)
     assert _administrations(db) == 0
 
 
@@ -336,6 +353,7 @@ def test_an_override_reason_for_a_dose_within_the_plan_is_refused(db, org, presc
 
 def test_esketamine_plans_devices_five_minutes_apart_with_no_time_given(db, org, nurse, spravato):
     dosing = _in_dosing(db, org, nurse, route="intranasal")
+    reorder(db, dosing, "84")
     given = administer(db, dosing, nurse, stock=spravato, dose_mg=Decimal(84))
     devices = administration.list_devices(db, dosing=dosing)
     assert [(d.number, d.dose_mg, d.given_at) for d in devices] == [
@@ -351,9 +369,12 @@ def test_esketamine_plans_devices_five_minutes_apart_with_no_time_given(db, org,
     assert _balance(db, spravato) == 560 - 84
 
 
-def test_an_esketamine_dose_that_is_not_whole_devices_is_refused(db, org, nurse, spravato):
+def test_an_esketamine_order_that_is_not_whole_devices_is_refused(db, org, nurse, spravato):
     dosing = _in_dosing(db, org, nurse, route="intranasal")
-    with pytest.raises(InvalidEsketamineDose):
+    with pytest.raises(InvalidSessionInput, match="28, 56 or 84 mg") as refused:
+        reorder(db, dosing, "42")
+    assert refused.value.field == "dose_mg"
+    with pytest.raises(DoseDiffersFromOrder, match=re.escape("56.00 mg; 42 mg was entered")):
         administer(db, dosing, nurse, stock=spravato, dose_mg=Decimal(42))
 
 

@@ -75,23 +75,84 @@ def test_an_iv_administration_is_recorded_read_paused_and_stopped(client, db, or
     assert (read["status"], read["stop_reason"]) == ("stopped", "Persistent nausea despite pause.")
 
 
-def test_a_dose_above_the_plan_needs_a_prescriber_override(client, db, org, heads, nurse):
+def test_a_dose_other_than_the_order_is_refused_until_a_prescriber_changes_it(
+    client, db, org, heads, nurse
+):
     stock = stocked_lot(db, org)
     path = _path(session_in_dosing(db, dosable_episode(db, org), nurse))
-    above = _body(stock, dose_mg="75")
-    refused = client.post(f"{path}/administration", json=above, headers=heads[Role.nurse])
+    other = _body(stock, dose_mg="52")
+    refused = client.post(f"{path}/administration", json=other, headers=heads[Role.nurse])
     assert refused.status_code == 409
-    assert refused.json()["error"] == "DoseExceedsPlan"
-    assert "maximum of 70" in refused.json()["detail"]
-    reason = {"dose_override_reason": "Partial response at 70 mg; agreed with the patient."}
-    by_nurse = client.post(f"{path}/administration", json=above | reason, headers=heads[Role.nurse])
+    assert refused.json()["error"] == "DoseDiffersFromOrder"
+    assert "session 1 is 35.00 mg; 52 mg was entered" in refused.json()["detail"]
+    assert client.get(f"{path}/administration", headers=heads[Role.nurse]).status_code == 404
+    change = {"dose_mg": "52", "reason": "Titrated: partial response at 35 mg."}
+    by_nurse = client.post(f"{path}/order-changes", json=change, headers=heads[Role.nurse])
     assert by_nurse.status_code == 403
-    assert "Only a prescriber" in by_nurse.json()["detail"]
     by_prescriber = client.post(
-        f"{path}/administration", json=above | reason, headers=heads[Role.prescriber]
+        f"{path}/order-changes", json=change, headers=heads[Role.prescriber]
     )
     assert by_prescriber.status_code == 201, by_prescriber.text
-    assert by_prescriber.json()["dose_override_reason"] == reason["dose_override_reason"]
+    ordered = by_prescriber.json()
+    assert (Decimal(ordered["previous_dose_mg"]), Decimal(ordered["dose_mg"])) == (35, 52)
+    given = client.post(f"{path}/administration", json=other, headers=heads[Role.nurse])
+    assert given.status_code == 201, given.text
+    history = client.get(f"{path}/order-changes", headers=heads[Role.nurse]).json()
+    assert [row["reason"] for row in history] == [change["reason"]]
+    read = client.get(path, headers=heads[Role.nurse]).json()
+    assert (Decimal(read["planned_dose_mg"]), read["session_number"]) == (52, 1)
+
+
+def test_an_order_outside_the_plan_needs_its_own_reason(client, db, org, heads, nurse):
+    path = _path(session_in_dosing(db, dosable_episode(db, org), nurse))
+    above = {"dose_mg": "75", "infusion_minutes": 60, "reason": "Partial response at 70 mg."}
+    refused = client.post(f"{path}/order-changes", json=above, headers=heads[Role.prescriber])
+    assert (refused.status_code, refused.json()["error"]) == (409, "DoseExceedsPlan")
+    assert "maximum of 70" in refused.json()["detail"]
+    why = {"outside_plan_reason": "Agreed with the patient after two partial responses."}
+    ordered = client.post(f"{path}/order-changes", json=above | why, headers=heads[Role.prescriber])
+    assert ordered.status_code == 201, ordered.text
+    assert ordered.json()["outside_plan"] == ["max_dose_mg"]
+
+
+def test_an_infusion_faster_than_the_maximum_rate_is_refused_for_every_role(
+    client, db, org, heads, nurse
+):
+    stock = stocked_lot(db, org)
+    path = _path(session_in_dosing(db, dosable_episode(db, org), nurse))
+    # 70 mg over 40 minutes at 70 kg is exactly 0.025 mg/kg/min; 70 mg is allowed.
+    fast = {"dose_mg": "70", "infusion_minutes": 40, "reason": "Titrated to 1.0 mg/kg."}
+    assert (
+        client.post(f"{path}/order-changes", json=fast, headers=heads[Role.prescriber]).status_code
+        == 201
+    )
+    # Drawn at 40 mg/mL, 70 mg is 1.8 mL = 72 mg: faster than 0.025 mg/kg/min over 40 minutes.
+    refused = client.post(
+        f"{path}/administration",
+        json=_body(stock, dose_mg="70", concentration_mg_per_ml="40"),
+        headers=heads[Role.prescriber],
+    )
+    assert (refused.status_code, refused.json()["error"]) == (409, "InfusionRateTooHigh")
+    assert "0.0258 mg/kg/min, above the maximum of 0.025" in refused.json()["detail"]
+    too_short = {"dose_mg": "35", "infusion_minutes": 20, "reason": "Shorter chair time."}
+    refused = client.post(f"{path}/order-changes", json=too_short, headers=heads[Role.prescriber])
+    assert refused.status_code == 422
+    assert "outside the protocol's range of 40-100 minutes" in refused.json()["detail"]
+    faster = client.post(
+        f"{path}/administration", json=_body(stock, infusion_minutes=30), headers=heads[Role.nurse]
+    )
+    assert (faster.status_code, faster.json()["error"]) == (409, "DoseDiffersFromOrder")
+
+
+def test_scheduling_takes_no_dose_from_whoever_books_it(client, db, org, heads):
+    episode = dosable_episode(db, org)
+    refused = client.post(
+        f"/api/v1/episodes/{episode.id}/dosing-sessions",
+        json={"scheduled_for": utcnow().isoformat(), "planned_dose_mg": "70"},
+        headers=heads[Role.front_desk],
+    )
+    assert refused.status_code == 422
+    assert [f["name"] for f in refused.json()["fields"]] == ["planned_dose_mg"]
 
 
 def test_malformed_input_names_the_field(client, db, org, heads, nurse):

@@ -137,7 +137,7 @@ def test_esketamine_needs_the_first_device_time():
 
 def test_esketamine_first_device_time_without_time_zone_is_refused():
     with pytest.raises(InvalidDosingInput, match="time zone"):
-        esketamine("56", first_device_at=datetime(2025, 3, 4, 10, 0))
+        esketamine("56", first_device_at=datetime(2025, 3, 4, 10, 0))  # noqa: DTZ001 (naive on purpose)
 
 
 def test_esketamine_by_another_route_is_refused():

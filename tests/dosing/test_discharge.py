@@ -139,8 +139,8 @@ def test_esketamine_minimum_below_the_label_two_hours_is_refused():
     [
         ({"now": at(-1)}, "now"),
         ({"administration_ended_at": at(-1)}, "administration_ended_at"),
-        ({"now": datetime(2025, 3, 4, 12, 0)}, "now"),
-        ({"first_dose_at": datetime(2025, 3, 4, 10, 0)}, "first_dose_at"),
+        ({"now": datetime(2025, 3, 4, 12, 0)}, "now"),  # noqa: DTZ001 (naive on purpose)
+        ({"first_dose_at": datetime(2025, 3, 4, 10, 0)}, "first_dose_at"),  # noqa: DTZ001 (naive on purpose)
     ],
 )
 def test_contradictory_or_naive_times_are_refused(changes, field):

@@ -114,21 +114,38 @@ def test_front_desk_sees_the_session_state_but_no_clinical_record(db, client, or
     assert "Abort the session" not in page
 
 
-def test_a_dose_above_the_plan_is_refused_beside_its_field(db, client, org, staff):
-    episode = dosable_episode(db, org)
-    csrf = login(db, client, staff, Role.nurse)
+def test_a_prescriber_changes_the_order_on_the_chair_page_and_a_nurse_cannot(
+    db, client, org, staff
+):
+    dosing = session_in_dosing(db, dosable_episode(db, org), staff[Role.nurse])
+    login(db, client, staff, Role.nurse)
+    page = _page(client, dosing)
+    assert "The order for session 1: <strong>35 mg</strong> over 40 minutes" in page
+    assert 'id="form-order"' not in page
+    csrf = login(db, client, staff, Role.prescriber)
     refused = post(
-        client,
-        f"/episodes/{episode.id}/dosing-sessions",
-        csrf,
-        hx=False,
-        scheduled_for=LATER,
-        planned_dose_mg="500",
+        client, f"/dosing-sessions/{dosing.id}/order-changes", csrf, **{"order-dose_mg": "75"}
     )
     assert refused.status_code == 422
-    assert 'id="e-planned_dose_mg"' in refused.text
-    assert "at most the plan&#39;s 70.00 mg" in refused.text
-    assert 'value="500"' in refused.text
+    assert 'id="e-order-reason"' in refused.text
+    outside = post(
+        client,
+        f"/dosing-sessions/{dosing.id}/order-changes",
+        csrf,
+        **{"order-dose_mg": "75", "order-reason": "Partial response at 35 mg."},
+    )
+    assert outside.status_code == 409
+    assert "above the plan&#39;s maximum of 70.00 mg" in outside.text
+    changed = post(
+        client,
+        f"/dosing-sessions/{dosing.id}/order-changes",
+        csrf,
+        **{"order-dose_mg": "52", "order-reason": "Partial response at 35 mg."},
+    )
+    assert changed.status_code == 200, changed.text
+    assert "The order for session 1: <strong>52 mg</strong>" in changed.text
+    db.refresh(dosing)
+    assert dosing.planned_dose_mg == 52
 
 
 def test_scheduling_needs_a_time(db, client, org, staff):

@@ -91,7 +91,7 @@ def test_times_without_time_zone_are_refused():
     with pytest.raises(InvalidDosingInput, match="time zone"):
         monitoring_due(
             started_at=START,
-            now=datetime(2025, 3, 4, 10, 30),
+            now=datetime(2025, 3, 4, 10, 30),  # noqa: DTZ001 (naive on purpose)
             done_minutes=[],
             schedule_minutes=SCHEDULE,
         )

@@ -1,6 +1,6 @@
 """Dosing-session lifecycle: scheduling, check-in, moves allowed and refused, roles."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -15,6 +15,7 @@ from openkap.dosing.session_errors import InvalidSessionInput, SessionStateRefus
 from openkap.episodes.models import EpisodeTransition
 from openkap.followup.errors import MaintenanceNotAllowed
 from openkap.followup.maintenance import approve_maintenance
+from openkap.plans.models import PlannedSession, TreatmentPlan
 from tests.dosing.builders import (
     as_role,
     checked_in,
@@ -57,17 +58,38 @@ def test_scheduling_against_an_unsigned_plan_is_refused(db, org, nurse):
         scheduled(db, episode, nurse)
 
 
-def test_planned_dose_above_the_plan_maximum_is_refused(db, org, nurse):
-    episode = ready_episode(db, org)
-    with pytest.raises(InvalidSessionInput) as refused:
-        service.schedule_session(
-            db,
-            episode=episode,
-            scheduled_for=datetime.fromisoformat("2026-12-01T09:00:00+00:00"),
-            planned_dose_mg=Decimal("71"),
-            by=nurse,
+def _titrated(db, episode, *doses):
+    plan = db.scalars(select(TreatmentPlan).where(TreatmentPlan.episode_id == episode.id)).one()
+    for number, dose in enumerate(doses, start=1):
+        db.add(
+            PlannedSession(
+                organization_id=plan.organization_id,
+                plan_id=plan.id,
+                sequence=number,
+                kind="dosing",
+                planned_on=plan.start_on,
+                dose_mg=Decimal(dose),
+            )
         )
-    assert refused.value.field == "planned_dose_mg"
+    db.flush()
+
+
+def test_each_session_takes_the_plans_order_for_its_number(db, org, nurse):
+    episode = ready_episode(db, org)
+    _titrated(db, episode, "35", "40", "52")
+    first, second = scheduled(db, episode, nurse), scheduled(db, episode, nurse)
+    service.abort(db, dosing=second, reason="Patient unwell, rebooked.", by=nurse)
+    again, third, fourth = (scheduled(db, episode, nurse) for _ in range(3))
+    numbers = [(d.session_number, d.planned_dose_mg) for d in (first, again, third, fourth)]
+    # A session aborted before its dose keeps no number; after the plan's last slot, its dose.
+    assert numbers == [(1, 35), (2, 40), (3, 52), (4, 52)]
+    assert (first.order_infusion_minutes, first.order_concentration_mg_per_ml) == (40, None)
+
+
+def test_front_desk_schedules_at_the_order_and_cannot_choose_a_dose(db, org):
+    front_desk = as_role(db, org, Role.front_desk)
+    dosing = scheduled(db, ready_episode(db, org), front_desk)
+    assert dosing.planned_dose_mg == Decimal(35)
 
 
 @pytest.mark.parametrize("role", [Role.therapist, Role.admin])

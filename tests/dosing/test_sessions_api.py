@@ -1,17 +1,18 @@
 """The dosing-session API: the flow over HTTP, idempotent readings, refusals as JSON."""
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from openkap.core.audit import AuditEvent
 from openkap.core.models import Role
+from openkap.core.time import utcnow
 from tests.dosing.builders import NORMAL, ready_episode
 from tests.fixtures.factories import bearer, make_org, make_user
 
-LATER = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
+LATER = (utcnow() + timedelta(hours=2)).isoformat()
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def _session(client, episode, headers):
 
 
 def _vitals(reading_id, **values):
-    measured = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    measured = (utcnow() - timedelta(minutes=1)).isoformat()
     return {"client_reading_id": reading_id, "measured_at": measured, **values}
 
 
@@ -122,7 +123,7 @@ def test_non_numbers_are_422_not_server_errors(client, setting):
         f"{path}/checklist", json={"key": "weight_kg", "value": "NaN"}, headers=nurse
     )
     assert weight.status_code == 422
-    old = (datetime.now(UTC) - timedelta(days=2)).isoformat()
+    old = (utcnow() - timedelta(days=2)).isoformat()
     stale = client.post(
         f"{path}/vitals",
         json={"client_reading_id": "old", "measured_at": old, "hr": 70},

@@ -14,7 +14,6 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from openkap.core.demo import DEMO_PASSWORD, DemoContext
 from openkap.core.migrate import upgrade
 from openkap.core.models import User
 from openkap.core.tenancy import all_tenants, bind_tenant
+from openkap.core.time import utcnow
 from openkap.episodes import pathway
 from openkap.episodes.models import Episode, EpisodeState
 from openkap.episodes.service import open_episode
@@ -323,7 +323,7 @@ class DemoClinic:
                     organization_id=patient.organization_id,
                     patient_id=patient.id,
                     weight_kg=Decimal("80.0"),
-                    measured_on=date.today(),
+                    measured_on=utcnow().date(),
                 )
             )
         return patient
@@ -342,7 +342,7 @@ class DemoClinic:
                 patient=patient,
                 referral_reason="Recurrent depression.",
                 referred_by=None,
-                referred_on=date.today(),
+                referred_on=utcnow().date(),
                 by=nurse,
                 **clinicians,
             )

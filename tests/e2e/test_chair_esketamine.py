@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from openkap.core.time import set_clock
+from openkap.core.time import clock_set_to, utcnow
 from tests.e2e.conftest import DemoClinic
 from tests.e2e.test_chair_iv import (
     TABLET,
@@ -29,8 +29,9 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def clock() -> Iterator[Clock]:
-    yield Clock()
-    set_clock(None)
+    # The clock goes back to where the run set it (the real time, or a --clock setting).
+    with clock_set_to(utcnow()):
+        yield Clock()
 
 
 def test_a_full_esketamine_session_is_run_at_the_chair(

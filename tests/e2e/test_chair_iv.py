@@ -11,7 +11,7 @@ the signed-in web session (15 idle minutes) stays alive; every test restores the
 import re
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Page, Route, expect
 from sqlalchemy import func, select
 
-from openkap.core.time import set_clock, utcnow
+from openkap.core.time import clock_set_to, set_clock, utcnow
 from openkap.dosing import service as dosing_service
 from openkap.dosing.models import VitalSigns
 from openkap.episodes import pathway
@@ -55,7 +55,7 @@ def ready_course(clinic: DemoClinic, *, template_key: str, rems_enrolled: bool =
     with clinic.as_staff("prescriber") as (session, prescriber):
         session.add(episode)
         data = PlanCreate.model_validate(
-            {"template_key": template_key, "start_on": date.today().isoformat()}
+            {"template_key": template_key, "start_on": utcnow().date().isoformat()}
         )
         plan = plans_service.create_plan(session, episode=episode, data=data, by=prescriber)
         plans_service.sign_plan(session, plan=plan, by=prescriber)
@@ -75,7 +75,9 @@ def ready_course(clinic: DemoClinic, *, template_key: str, rems_enrolled: bool =
     with clinic.as_staff("nurse") as (session, nurse):
         session.add(episode)
         if rems_enrolled:
-            enrolment = RemsEnrolmentCreate(rems_patient_id="REMS-4471", enrolled_on=date.today())
+            enrolment = RemsEnrolmentCreate(
+                rems_patient_id="REMS-4471", enrolled_on=utcnow().date()
+            )
             rems.record_enrolment(session, episode=episode, data=enrolment, by=nurse)
         pathway.move(session, episode=episode, to_state=EpisodeState.ready, reason="", by=nurse)
     return episode
@@ -98,7 +100,7 @@ def stock_lot(clinic: DemoClinic, *, drug: str, mg: str = "1000") -> str:
             ),
             by=nurse,
         )
-        expiry = date.today() + timedelta(days=365)
+        expiry = utcnow().date() + timedelta(days=365)
         lot = catalog.create_lot(
             session,
             data=LotCreate(
@@ -125,7 +127,7 @@ def checked_in_session(clinic: DemoClinic, episode: Episode) -> uuid.UUID:
     with clinic.as_staff("nurse") as (session, nurse):
         session.add(episode)
         dosing = dosing_service.schedule_session(
-            session, episode=episode, scheduled_for=utcnow(), planned_dose_mg=None, by=nurse
+            session, episode=episode, scheduled_for=utcnow(), by=nurse
         )
         dosing_service.check_in(session, dosing=dosing, by=nurse)
         return dosing.id
@@ -166,8 +168,9 @@ class Clock:
 
 @pytest.fixture
 def clock() -> Iterator[Clock]:
-    yield Clock()
-    set_clock(None)
+    # The clock goes back to where the run set it (the real time, or a --clock setting).
+    with clock_set_to(utcnow()):
+        yield Clock()
 
 
 def refresh(page: Page) -> None:

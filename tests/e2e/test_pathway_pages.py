@@ -9,7 +9,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal
 from openkap.assessments.schemas import AssessmentCreate
+from openkap.core.time import utcnow
 from openkap.episodes import pathway
 from openkap.episodes.models import Episode, EpisodeState
 from openkap.intake import overview, screening
@@ -84,7 +85,7 @@ def _plan_and_sign(clinic: DemoClinic, episode: Episode) -> None:
     with clinic.as_staff("prescriber") as (session, prescriber):
         session.add(episode)
         data = PlanCreate.model_validate(
-            {"template_key": "iv_racemic", "start_on": date.today().isoformat()}
+            {"template_key": "iv_racemic", "start_on": utcnow().date().isoformat()}
         )
         plan = service.create_plan(session, episode=episode, data=data, by=prescriber)
         service.sign_plan(session, plan=plan, by=prescriber)
@@ -99,19 +100,19 @@ def _prepare(clinic: DemoClinic, episode: Episode) -> None:
                 "document_key": "iv_racemic",
                 "method": "typed",
                 "signed_name": "Noor Lindqvist",
-                "signed_at": datetime.now(UTC) - timedelta(minutes=5),
+                "signed_at": utcnow() - timedelta(minutes=5),
                 "witness_id": nurse_id,
             }
         )
         consent.record_consent(session, episode=episode, data=consent_data, scan=None, by=therapist)
         check = PreparationCheckCreate.model_validate(
-            {"kind": "pdmp", "performed_on": date.today(), "result": "no_concerns"}
+            {"kind": "pdmp", "performed_on": utcnow().date(), "result": "no_concerns"}
         )
         preparation.record_check(session, episode=episode, data=check, by=therapist)
         preparation.schedule_session(
             session,
             episode=episode,
-            scheduled_for=datetime.now(UTC) + timedelta(days=2),
+            scheduled_for=utcnow() + timedelta(days=2),
             clinician_id=None,
             by=therapist,
         )
@@ -171,7 +172,7 @@ def test_referral_without_reason_or_date_shows_each_error_and_keeps_the_values(
         expect(panel.get_by_label(label)).to_have_value("")
         assert panel.get_by_label(label).get_attribute("aria-invalid") is None, label
     panel.get_by_label("Reason for referral").fill("Depression since 2019.")
-    panel.get_by_label("Referral date").fill(date.today().isoformat())
+    panel.get_by_label("Referral date").fill(utcnow().date().isoformat())
     panel.get_by_role("button", name="Open course of care").click()
     expect(page.locator("#episode-state")).to_have_text("referred")
     expect(page.get_by_role("region", name="Referral")).to_contain_text("by Self-referral")

@@ -8,10 +8,11 @@ and signs the plan, and the therapist records consent witnessed by the nurse.
 import re
 import uuid
 from collections.abc import Callable
-from datetime import date
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
+
+from openkap.core.time import utcnow
 
 pytestmark = pytest.mark.e2e
 
@@ -21,7 +22,7 @@ IV_START_DOSE = "35.5 mg"
 IV_PROTOCOL = "IV racemic ketamine, 0.5 mg/kg over 40 minutes, 6 infusions"
 # PHQ-9 items 1-9 (item 9, thoughts of death, answered "not at all"); total 12, moderate.
 PHQ9_ANSWERS = [2, 2, 2, 1, 1, 2, 1, 1, 0]
-TODAY = date.today().isoformat()
+TODAY = utcnow().date().isoformat()
 
 
 def labelled(scope: Page | Locator, label: str) -> Locator:

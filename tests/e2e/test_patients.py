@@ -3,11 +3,11 @@
 import re
 import uuid
 from collections.abc import Callable
-from datetime import date
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from openkap.core.time import utcnow
 from tests.e2e.conftest import LiveServer
 
 pytestmark = pytest.mark.e2e
@@ -99,12 +99,12 @@ def test_nurse_records_a_weight_and_sees_it_in_the_table(
     before = rows.count()
 
     weights.get_by_label("Weight (kg)").fill("187.3")
-    weights.get_by_label("Measured on").fill(date.today().isoformat())
+    weights.get_by_label("Measured on").fill(utcnow().date().isoformat())
     weights.get_by_role("button", name="Record weight").click()
 
     expect(rows).to_have_count(before + 1)
     expect(rows.first.get_by_role("cell")).to_have_text(
-        [date.today().isoformat(), "187.3", "recorded"]
+        [utcnow().date().isoformat(), "187.3", "recorded"]
     )
 
 

@@ -52,7 +52,6 @@ def booked_course(clinic: DemoClinic) -> Episode:
             session,
             episode=episode,
             scheduled_for=utcnow() + timedelta(days=1),
-            planned_dose_mg=None,
             by=front_desk,
         )
     return episode

@@ -24,7 +24,7 @@ def course_with_a_dosing_session(clinic: DemoClinic) -> tuple[uuid.UUID, uuid.UU
     with clinic.as_staff("nurse") as (session, nurse):
         session.add(episode)
         dosing = dosing_service.schedule_session(
-            session, episode=episode, scheduled_for=utcnow(), planned_dose_mg=None, by=nurse
+            session, episode=episode, scheduled_for=utcnow(), by=nurse
         )
         return episode.id, dosing.id
 

@@ -69,8 +69,11 @@ def planned(db, episode, *, drug="racemic_ketamine", route="iv", signed=True):
         template_version=1,
         route=route,
         drug=drug,
-        start_dose_mg=Decimal("35"),
-        max_dose_mg=Decimal("70"),
+        # Esketamine is dosed in whole 28 mg devices: 56 mg, up to 84 mg.
+        start_dose_mg=Decimal("56") if drug == "esketamine" else Decimal("35"),
+        max_dose_mg=Decimal("84") if drug == "esketamine" else Decimal("70"),
+        # An IV rate is checked in mg/kg/min, so an IV plan knows the patient's weight.
+        weight_kg=Decimal("70") if route == "iv" else None,
         start_on=date(2026, 2, 1),
         status=PlanStatus.signed.value if signed else PlanStatus.draft.value,
         signed_at=datetime(2026, 1, 30, tzinfo=UTC) if signed else None,
@@ -94,6 +97,7 @@ def _template(db, organization_id, *, drug, route):
         max_dose=Decimal("1.0"),
         max_step=Decimal("0.25"),
         dose_rounding_mg=Decimal("1"),
+        infusion_minutes=40 if route == "iv" else None,
         dosing_sessions=6,
         schedule={"kind": "twice_weekly"},
         monitoring_minutes=[0, 40, 120],

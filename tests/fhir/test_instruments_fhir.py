@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -10,6 +10,7 @@ from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
+from openkap.core.time import utcnow
 from openkap.fhir.instruments import (
     LOINC,
     SCORE_SYSTEM,
@@ -210,11 +211,11 @@ def test_cssrs_observation_reports_the_risk_level_as_a_coded_value() -> None:
 def test_prorated_score_is_noted_on_the_observation() -> None:
     result = score("phq9", [1, 1, 1, 1, 0, 0, 0, None, 0], prorate=True)
     data = round_trip(
-        score_observation(result, patient="Patient/p", effective=datetime.now(UTC), response_id="r")
+        score_observation(result, patient="Patient/p", effective=utcnow(), response_id="r")
     )
     assert data["note"] == [{"text": "Total prorated; missing items: 8"}]
 
 
 def test_naive_datetimes_are_refused() -> None:
     with pytest.raises(ValueError, match="authored must be timezone-aware"):
-        questionnaire_response(scored("gad7"), patient="Patient/p", authored=datetime(2025, 1, 1))
+        questionnaire_response(scored("gad7"), patient="Patient/p", authored=datetime(2025, 1, 1))  # noqa: DTZ001 (naive on purpose)

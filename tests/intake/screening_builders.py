@@ -1,10 +1,11 @@
 """Builders for screening tests: an episode whose intake clears every rule, and its variations."""
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from openkap.accounts.principal import Principal
 from openkap.assessments.models import AssessmentResponse
 from openkap.core.models import Organization, User
+from openkap.core.time import utcnow
 from openkap.episodes.models import Episode
 from openkap.intake.models import Intake, Medication, SubstanceUse
 from openkap.patients.models import Patient
@@ -134,4 +135,4 @@ def add_cssrs(
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    return utcnow()

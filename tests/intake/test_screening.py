@@ -1,12 +1,13 @@
 """Running a screening: what it stores, how it moves the episode, and what it refuses."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from openkap.core.errors import Forbidden
 from openkap.core.models import Role
+from openkap.core.time import utcnow
 from openkap.episodes.models import EpisodeTransition
 from openkap.intake.decisions import latest_decision
 from openkap.intake.errors import ScreeningNotAllowed
@@ -48,7 +49,7 @@ def _episode_for(db, org, rule_id):
     if rule_id in TRIGGERS:
         return screening_episode(db, org, **TRIGGERS[rule_id])[0]
     if rule_id == "under_minimum_age":
-        return screening_episode(db, org, birth_date=date.today() - timedelta(days=365 * 17))[0]
+        return screening_episode(db, org, birth_date=utcnow().date() - timedelta(days=365 * 17))[0]
     episode, intake = screening_episode(db, org)
     if rule_id == "substance_use_disorder":
         add_substance_use(db, intake, "ketamine", "current_use_disorder")

@@ -1,6 +1,6 @@
 """Builders for plan tests: a screened episode, a weight, a plan, a consent."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from openkap.accounts.principal import Principal
 from openkap.core.models import Organization, User
 from openkap.core.tenancy import bind_tenant
+from openkap.core.time import utcnow
 from openkap.episodes.models import Episode
 from openkap.intake.models import RuleSet, ScreeningRun
 from openkap.patients.models import Patient, WeightMeasurement
@@ -17,7 +18,7 @@ from openkap.plans.models import TreatmentPlan
 from openkap.plans.schemas import PlanCreate
 from tests.fixtures.factories import make_episode, make_patient
 
-TODAY = date.today()
+TODAY = utcnow().date()
 # A Monday a week ahead, so weekday patterns of the schedule are easy to read.
 NEXT_MONDAY = TODAY + timedelta(days=7 - TODAY.weekday())
 
@@ -94,4 +95,4 @@ def make_plan(
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    return utcnow()

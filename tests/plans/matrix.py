@@ -6,10 +6,11 @@ nurses record REMS enrolment. Front desk, researchers and patients get none of i
 """
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from openkap.accounts import service as accounts
 from openkap.core.models import Role, User
+from openkap.core.time import utcnow
 from openkap.plans import consent, preparation, rems
 from openkap.plans.consent_defaults import ensure_default_documents
 from openkap.plans.defaults import ensure_default_templates
@@ -30,8 +31,8 @@ ADMIN_OR_PRESCRIBER = frozenset({A, P})
 DOCUMENT_READERS = frozenset({A, P, N, T})
 PRESCRIBER = frozenset({P})
 REMS_RECORDERS = frozenset({P, N})
-_SIGNED_AT = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
-_SOON = (datetime.now(UTC) + timedelta(days=2)).isoformat()
+_SIGNED_AT = (utcnow() - timedelta(hours=1)).isoformat()
+_SOON = (utcnow() + timedelta(days=2)).isoformat()
 CONSENT = {
     "document_key": "iv_racemic",
     "method": "typed",
@@ -184,7 +185,7 @@ def seed(db, org, users):
     session = preparation.schedule_session(
         db,
         episode=planned,
-        scheduled_for=datetime.now(UTC) + timedelta(days=1),
+        scheduled_for=utcnow() + timedelta(days=1),
         clinician_id=None,
         by=nurse,
     )

@@ -53,7 +53,6 @@ def patient_course(db, org: Organization, *, hours_ahead: int = 24) -> Course:
         db,
         episode=episode,
         scheduled_for=utcnow() + timedelta(hours=hours_ahead),
-        planned_dose_mg=None,
         by=staff(db, org, Role.nurse),
     )
     db.flush()

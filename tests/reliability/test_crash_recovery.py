@@ -216,7 +216,8 @@ def _seed(url: str) -> Clinic:
 
 
 def _reading(reading_id: str, count: int) -> dict[str, object]:
-    # Every fifth reading is low on oxygen, so some acknowledged readings carry an alert.
+    # Every fifth reading is low on oxygen, so some acknowledged readings carry an alert. The
+    # server is another process on the real clock, so the reading is stamped by the real clock too.
     values = {**NORMAL, "spo2": 90} if count % 5 == 0 else NORMAL
     return {"client_reading_id": reading_id, "measured_at": datetime.now(UTC).isoformat(), **values}
 

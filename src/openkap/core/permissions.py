@@ -35,6 +35,7 @@ class Permission(enum.StrEnum):
     dosing_read = "dosing:read"
     dosing_administer = "dosing:administer"
     dosing_override = "dosing:override"
+    dosing_order = "dosing:order"
     dosing_observe = "dosing:observe"
     rems_form_submit = "rems_form:submit"
     note_read = "note:read"
@@ -87,6 +88,7 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.dosing_read: frozenset(_CLINICIANS),
     Permission.dosing_administer: frozenset({Role.nurse, Role.prescriber}),
     Permission.dosing_override: frozenset({Role.prescriber}),
+    Permission.dosing_order: frozenset({Role.prescriber}),
     # Therapists and sitters write observations and dissociation scores; they do not dose.
     Permission.dosing_observe: frozenset(_CLINICIANS),
     Permission.rems_form_submit: frozenset({Role.prescriber, Role.nurse}),

@@ -9,6 +9,7 @@ any administration can be stopped early, which ends administration.
 """
 
 import uuid
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -20,8 +21,9 @@ from openkap.core import audit
 from openkap.core.permissions import Permission
 from openkap.core.time import utcnow
 from openkap.dosing.calculator import AdministrationPlan, administration_plan
-from openkap.dosing.dose_check import DoseCheck, authorised_override, check_dose, plan_and_template
+from openkap.dosing.dose_check import DoseCheck, authorised_override, check_dose, dosing_weight_kg
 from openkap.dosing.errors import require_aware
+from openkap.dosing.infusion_limits import require_infusion_in_limits
 from openkap.dosing.models import (
     Administration,
     DeviceGiven,
@@ -29,6 +31,8 @@ from openkap.dosing.models import (
     InfusionEvent,
     SessionState,
 )
+from openkap.dosing.order_changes import ordered_outside_plan
+from openkap.dosing.orders import require_order
 from openkap.dosing.schemas_administration import AdministrationInput
 from openkap.dosing.service import audit_session, require_state
 from openkap.dosing.session_errors import (
@@ -46,7 +50,7 @@ from openkap.plans.dosing import (
     round_half_up,
     unit_label,
 )
-from openkap.plans.models import Drug, ProtocolTemplate, Route
+from openkap.plans.models import Drug, Route
 
 # The administration record and the ledger keep mg to 0.01: a drawn volume's mg is rounded to it.
 RECORDED_MG_STEP = Decimal("0.01")
@@ -122,11 +126,8 @@ def _usable_lot(
 
 
 def _how_to_give(
-    dosing: DosingSession, template: ProtocolTemplate, data: AdministrationInput, at: datetime
+    dosing: DosingSession, minutes: int | None, data: AdministrationInput, at: datetime
 ) -> AdministrationPlan:
-    minutes = data.infusion_minutes
-    if minutes is None and dosing.route == Route.iv.value:
-        minutes = template.infusion_minutes
     return administration_plan(
         route=Route(dosing.route),
         drug=Drug(dosing.drug),
@@ -244,11 +245,20 @@ def record_administration(
     require_state(dosing, SessionState.dosing)
     if get_administration(session, dosing=dosing) is not None:
         raise AdministrationRefused("This session's administration is already recorded.")
+    minutes = require_order(dosing, data)
     started_at = _start_time(dosing, data.started_at)
     lot, product = _usable_lot(session, dosing, data, by)
-    given = _how_to_give(dosing, plan_and_template(session, dosing)[1], data, started_at)
+    given = _how_to_give(dosing, minutes, data, started_at)
     delivered = round_half_up(given.delivered_mg, RECORDED_MG_STEP)
     check = check_dose(session, dosing=dosing, delivered_mg=delivered)
+    # A bound the prescriber set aside when ordering this dose needs no second override.
+    accepted = ordered_outside_plan(session, dosing=dosing)
+    check = replace(check, violations=[v for v in check.violations if v.bound not in accepted])
+    if minutes is not None:
+        weight = check.weight_kg or dosing_weight_kg(session, dosing=dosing)
+        require_infusion_in_limits(
+            check.template, dose_mg=delivered, weight_kg=weight, minutes=minutes
+        )
     override = authorised_override(check, data.dose_override_reason, by)
     entry_id = _draw(session, dosing, data, delivered, by)
     administration = Administration(

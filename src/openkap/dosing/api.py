@@ -67,7 +67,6 @@ def schedule(
             db,
             episode=episode,
             scheduled_for=body.scheduled_for,
-            planned_dose_mg=body.planned_dose_mg,
             by=principal,
         )
     )

@@ -13,7 +13,7 @@ from openkap.core.deps import DbSession, api_permission
 from openkap.core.errors import PreconditionRequired
 from openkap.core.permissions import Permission
 from openkap.core.responses import error_responses
-from openkap.dosing import administration, adverse_events, infusion, service
+from openkap.dosing import administration, adverse_events, infusion, order_changes, service
 from openkap.dosing.models import Administration, AdverseEvent, DosingSession
 from openkap.dosing.schemas_administration import (
     AdministrationInput,
@@ -25,17 +25,21 @@ from openkap.dosing.schemas_administration import (
     EnteredInErrorRequest,
     InfusionEventCreate,
     InfusionEventRead,
+    OrderChangeInput,
+    OrderChangeRead,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["dosing"])
 
 Clinician = Annotated[Principal, Depends(api_permission(Permission.dosing_read))]
 Administering = Annotated[Principal, Depends(api_permission(Permission.dosing_administer))]
+Ordering = Annotated[Principal, Depends(api_permission(Permission.dosing_order))]
 
 READ_ERRORS = error_responses(401, 403, 404, 422)
 WRITE_ERRORS = error_responses(401, 403, 404, 409, 422)
 ADMINISTRATION = "/dosing-sessions/{session_id}/administration"
 EVENTS = "/dosing-sessions/{session_id}/adverse-events"
+ORDER_CHANGES = "/dosing-sessions/{session_id}/order-changes"
 
 
 class VersionRequired(PreconditionRequired):
@@ -65,6 +69,26 @@ def _parse_if_match(if_match: str | None) -> int:
             'Send the event\'s version in the If-Match header (the ETag you read, e.g. "3").'
         )
     return int(value)
+
+
+@router.post(ORDER_CHANGES, response_model=OrderChangeRead, status_code=201, responses=WRITE_ERRORS)
+def change_order(
+    db: DbSession, principal: Ordering, session_id: uuid.UUID, body: OrderChangeInput
+) -> OrderChangeRead:
+    """Change the session's order before its dose is given (prescribers, with a reason)."""
+    dosing = _load(db, session_id, principal)
+    change = order_changes.change_order(db, dosing=dosing, data=body, by=principal)
+    return OrderChangeRead.model_validate(change)
+
+
+@router.get(ORDER_CHANGES, response_model=list[OrderChangeRead], responses=READ_ERRORS)
+def list_order_changes(
+    db: DbSession, principal: Clinician, session_id: uuid.UUID
+) -> list[OrderChangeRead]:
+    """List the session's order changes, oldest first."""
+    dosing = service.session_to_write(db, session_id=session_id, by=principal)
+    rows = order_changes.order_changes(db, dosing=dosing, by=principal)
+    return [OrderChangeRead.model_validate(row) for row in rows]
 
 
 @router.post(

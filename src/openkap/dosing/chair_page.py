@@ -276,6 +276,7 @@ Scheduling = Annotated[ChairForm, Depends(_chair_form(Permission.dosing_schedule
 Administering = Annotated[ChairForm, Depends(_chair_form(Permission.dosing_administer))]
 Observing = Annotated[ChairForm, Depends(_chair_form(Permission.dosing_observe))]
 Overriding = Annotated[ChairForm, Depends(_chair_form(Permission.dosing_override))]
+Ordering = Annotated[ChairForm, Depends(_chair_form(Permission.dosing_order))]
 
 
 def stored_answer(answer: Response, entry_id: str) -> Response:

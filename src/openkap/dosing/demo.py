@@ -126,7 +126,6 @@ class Visit:
             self.context.session,
             episode=episode,
             scheduled_for=self.start,
-            planned_dose_mg=None,
             by=self.nurse,
         )
         service.check_in(self.context.session, dosing=self.dosing, by=self.nurse)

@@ -81,6 +81,12 @@ def _weight_kg(
     return None if plan.weight_kg is None else Decimal(plan.weight_kg)
 
 
+def dosing_weight_kg(session: Session, *, dosing: DosingSession) -> Decimal | None:
+    """Return the weight the session doses by: the day's, else a recent one, else the plan's."""
+    plan, template = plan_and_template(session, dosing)
+    return _weight_kg(session, dosing, plan, template)
+
+
 def _previous_completed(session: Session, dosing: DosingSession) -> Administration | None:
     query = (
         select(Administration)

@@ -69,7 +69,14 @@ class DosingSession(TenantMixin, AuditedMixin, VersionedMixin, Base):
     plan_version: Mapped[int] = mapped_column()
     route: Mapped[str] = mapped_column(String(20))
     drug: Mapped[str] = mapped_column(String(30))
+    # The order: what this session gives. It comes from the signed plan for the session's number
+    # and only a prescriber changes it (OrderChange keeps each change).
+    session_number: Mapped[int] = mapped_column(default=1, server_default="1")
     planned_dose_mg: Mapped[Decimal] = mapped_column(Numeric(8, 2))
+    order_infusion_minutes: Mapped[int | None] = mapped_column(default=None)
+    order_concentration_mg_per_ml: Mapped[Decimal | None] = mapped_column(
+        Numeric(8, 3), default=None
+    )
     state: Mapped[str] = mapped_column(String(30), default=SessionState.scheduled.value)
     scheduled_for: Mapped[datetime] = mapped_column()
     checked_in_at: Mapped[datetime | None] = mapped_column(default=None)
@@ -78,6 +85,27 @@ class DosingSession(TenantMixin, AuditedMixin, VersionedMixin, Base):
     ended_at: Mapped[datetime | None] = mapped_column(default=None)
     discharged_at: Mapped[datetime | None] = mapped_column(default=None)
     aborted_reason: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class OrderChange(TenantMixin, Base):
+    """A prescriber's change of a session's order, with the order before and after it."""
+
+    __tablename__ = "dosing_order_changes"
+    __table_args__ = (
+        _session_fk(),
+        Index("ix_dosing_order_changes_session", "organization_id", "session_id"),
+    )
+
+    session_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    previous_dose_mg: Mapped[Decimal] = mapped_column(Numeric(8, 2))
+    dose_mg: Mapped[Decimal] = mapped_column(Numeric(8, 2))
+    infusion_minutes: Mapped[int | None] = mapped_column(default=None)
+    concentration_mg_per_ml: Mapped[Decimal | None] = mapped_column(Numeric(8, 3), default=None)
+    reason: Mapped[str] = mapped_column(Text)
+    outside_plan: Mapped[list[str]] = mapped_column(JSON, default=list)
+    outside_plan_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    prescriber_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ChecklistItem(TenantMixin, Base):
@@ -107,6 +135,8 @@ class HardStopOverride(TenantMixin, Base):
 
     session_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     stop_key: Mapped[str] = mapped_column(String(40))
+    # What the stop was raised on (the reading, the record): the override covers only that.
+    evidence: Mapped[str] = mapped_column(String(200), default="", server_default="")
     reason: Mapped[str] = mapped_column(Text)
     prescriber_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -28,6 +28,7 @@ from openkap.dosing import (
     leaving,
     monitoring,
     observations,
+    order_changes,
     pre_dose,
     service,
 )
@@ -38,6 +39,7 @@ from openkap.dosing.chair_page import (
     Fields,
     NoFields,
     Observing,
+    Ordering,
     Overriding,
     Scheduling,
     can_do,
@@ -59,6 +61,7 @@ from openkap.dosing.schemas_administration import (
     AdministrationInput,
     AdverseEventInput,
     InfusionEventCreate,
+    OrderChangeInput,
 )
 from openkap.dosing.schemas_observations import (
     DissociationCreate,
@@ -140,7 +143,6 @@ def schedule_session(
             session,
             episode=episode,
             scheduled_for=data.scheduled_for,
-            planned_dose_mg=data.planned_dose_mg,
             by=principal,
         )
     except (OpenKapError, InvalidForm) as refused:
@@ -222,6 +224,14 @@ def override_hard_stop(form: Overriding, stop_key: pre_dose.StopKey) -> Response
 
     prepare = lambda fields: {**present_fields(fields), "stop_key": stop_key.value}  # noqa: E731
     return form.submit(f"override-{stop_key.value}", OverrideCreate, act, prepare)
+
+
+@router.post(f"{SESSION}/order-changes", response_class=HTMLResponse, dependencies=CSRF)
+def change_order(form: Ordering) -> Response:
+    def act(data: OrderChangeInput) -> object:
+        return order_changes.change_order(form.db, dosing=form.dosing, data=data, by=form.by)
+
+    return form.submit("order", OrderChangeInput, act, present_fields)
 
 
 @router.post(f"{SESSION}/vitals", response_class=HTMLResponse, dependencies=CSRF)

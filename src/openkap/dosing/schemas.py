@@ -16,10 +16,9 @@ Vital = Annotated[int | None, Field(default=None, ge=0, le=1000)]
 
 
 class SessionCreate(InputModel):
+    """When to dose: the order comes from the signed plan, never from whoever books it."""
+
     scheduled_for: datetime
-    planned_dose_mg: Decimal | None = Field(
-        default=None, max_digits=8, decimal_places=2, allow_inf_nan=False
-    )
 
 
 class ChecklistAnswer(InputModel):
@@ -67,7 +66,10 @@ class SessionRead(BaseModel):
     plan_version: int
     route: str
     drug: str
+    session_number: int
     planned_dose_mg: Decimal
+    order_infusion_minutes: int | None
+    order_concentration_mg_per_ml: Decimal | None
     state: str
     scheduled_for: datetime
     checked_in_at: datetime | None

@@ -73,6 +73,38 @@ class AdministrationInput(InputModel):
     )
 
 
+class OrderChangeInput(InputModel):
+    """A prescriber's new order: the dose, and for IV the minutes and concentration."""
+
+    dose_mg: Annotated[Mg, Field(gt=0)]
+    infusion_minutes: Annotated[
+        int | None, Field(ge=1, le=480, description="IV; keeps the current order's when empty")
+    ] = None
+    concentration_mg_per_ml: Annotated[
+        Decimal | None,
+        Field(gt=0, max_digits=8, decimal_places=3, allow_inf_nan=False, description="IV and IM"),
+    ] = None
+    reason: Reason
+    outside_plan_reason: Reason | None = Field(
+        default=None, description="Required when the new dose is outside the signed plan"
+    )
+
+
+class OrderChangeRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    previous_dose_mg: Decimal
+    dose_mg: Decimal
+    infusion_minutes: int | None
+    concentration_mg_per_ml: Decimal | None
+    reason: str
+    outside_plan: list[str]
+    outside_plan_reason: str | None
+    prescriber_id: uuid.UUID
+    at: datetime
+
+
 class InfusionEventCreate(InputModel):
     kind: InfusionEventKind
     reason: LongText = Field(default="", description="At least 10 characters, except to resume")

@@ -7,7 +7,6 @@ dosing.monitoring; the end of administration and discharge in dosing.leaving.
 import uuid
 from collections.abc import Callable
 from datetime import datetime
-from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,13 +22,14 @@ from openkap.dosing.models import (
     DosingSession,
     SessionState,
 )
+from openkap.dosing.orders import next_session_number, plan_order
 from openkap.dosing.session_errors import (
     DosingSessionNotFound,
     InvalidSessionInput,
     SessionStateRefused,
 )
 from openkap.episodes.models import Episode, EpisodeState
-from openkap.plans.models import PlanStatus
+from openkap.plans.models import PlanStatus, ProtocolTemplate
 from openkap.plans.readiness import current_plan
 
 # A later step of the pathway adds its own conditions on booking a dose (follow-up's approved
@@ -81,10 +81,9 @@ def schedule_session(
     *,
     episode: Episode,
     scheduled_for: datetime,
-    planned_dose_mg: Decimal | None,
     by: Principal,
 ) -> DosingSession:
-    """Schedule a dosing session against the episode's signed plan."""
+    """Schedule a dosing session at the signed plan's order for the episode's next dose."""
     require(
         by, Permission.dosing_schedule, "Only front desk, nurses and prescribers schedule dosing."
     )
@@ -98,12 +97,11 @@ def schedule_session(
     plan = current_plan(session, episode=episode)
     if plan is None or plan.status != PlanStatus.signed.value:
         raise SessionStateRefused("Dosing is scheduled only against a signed treatment plan.")
-    dose = plan.start_dose_mg if planned_dose_mg is None else planned_dose_mg
-    if not Decimal(0) < dose <= plan.max_dose_mg:
-        raise InvalidSessionInput(
-            f"The planned dose must be above 0 and at most the plan's {plan.max_dose_mg} mg.",
-            field="planned_dose_mg",
-        )
+    template = session.get(ProtocolTemplate, (plan.organization_id, plan.template_id))
+    if template is None:
+        raise SessionStateRefused("The plan's protocol template is missing.")
+    number = next_session_number(session, episode=episode)
+    order = plan_order(session, plan=plan, template=template, number=number)
     dosing = DosingSession(
         organization_id=episode.organization_id,
         episode_id=episode.id,
@@ -112,7 +110,9 @@ def schedule_session(
         plan_version=plan.plan_version,
         route=plan.route,
         drug=plan.drug,
-        planned_dose_mg=dose,
+        session_number=number,
+        planned_dose_mg=order.dose_mg,
+        order_infusion_minutes=order.infusion_minutes,
         scheduled_for=scheduled_for,
         created_by_id=by.user.id,
         updated_by_id=by.user.id,

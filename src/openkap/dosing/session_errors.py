@@ -49,6 +49,18 @@ class DoseExceedsPlan(Conflict):
     """The dose is above the plan's maximum or steps too far from the last completed dose."""
 
 
+class DoseDiffersFromOrder(Conflict):
+    """The dose, minutes or concentration given differ from the session's order."""
+
+
+class InfusionRateTooHigh(Conflict):
+    """The infusion would run faster than the template's maximum mg/kg/min; no role overrides."""
+
+
+class OrderRefused(InvalidState):
+    """The order cannot change now: the dose is given or the session is over."""
+
+
 class LotNotUsable(InvalidSessionInput):
     """The chosen lot holds another drug than the session gives."""
 

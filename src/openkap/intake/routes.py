@@ -1,7 +1,6 @@
 """Pages of the intake: one sectioned page, each section saved by its own form."""
 
 import uuid
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -12,6 +11,7 @@ from openkap.assessments.schemas import AssessmentCreate
 from openkap.core.deps import DbSession, csrf_protect, web_permission
 from openkap.core.errors import OpenKapError
 from openkap.core.permissions import Permission, allows
+from openkap.core.time import utcnow
 from openkap.episodes import service as episodes
 from openkap.episodes.models import Episode
 from openkap.instruments import Instrument
@@ -89,7 +89,7 @@ def _page(
         code_groups=CODE_GROUPS,
         instruments=INSTRUMENTS,
         instrument_names={i.id: i.abbreviation for i in INSTRUMENTS},
-        today=date.today().isoformat(),
+        today=utcnow().date().isoformat(),
         can_write=allows(principal.roles, Permission.intake_write),
         can_weigh=allows(principal.roles, Permission.weight_write),
         status_code=status,

@@ -12,6 +12,7 @@ from openkap.core.deps import DbSession, csrf_protect, web_permission
 from openkap.core.errors import OpenKapError
 from openkap.core.permissions import Permission, allows
 from openkap.core.schemas import NO_NUL
+from openkap.core.time import utcnow
 from openkap.patients import search, service, weights
 from openkap.patients.models import Patient, SexAtBirth
 from openkap.patients.schemas import EnteredInError, PatientCreate, PatientUpdate, WeightCreate
@@ -149,7 +150,7 @@ def _detail_page(
         weights=history,
         clinical=clinical,
         clinician=clinician,
-        today=date.today().isoformat(),
+        today=utcnow().date().isoformat(),
         weight_values=weight_values or {},
         weight_errors=weight_errors or {},
         status_code=status,

@@ -30,6 +30,10 @@ DEFAULT_TEMPLATES: list[dict[str, Any]] = [
         "max_step": Decimal("0.25"),
         "dose_rounding_mg": Decimal("0.5"),
         "infusion_minutes": 40,
+        # The clinical reference's chair guard-rails: 40-100 minutes, at most 0.025 mg/kg/min.
+        "infusion_minutes_min": 40,
+        "infusion_minutes_max": 100,
+        "max_rate_mg_per_kg_min": Decimal("0.025"),
         "dosing_sessions": 6,
         "schedule": {
             "phases": [{"weeks": 3, "per_week": 2, "every_weeks": 1, "label": "Induction"}],
@@ -136,6 +140,9 @@ _COMMON: dict[str, Any] = {
     "weight_max_age_days": 30,
     "older_adult_start_dose": None,
     "infusion_minutes": None,
+    "infusion_minutes_min": None,
+    "infusion_minutes_max": None,
+    "max_rate_mg_per_kg_min": None,
 }
 
 

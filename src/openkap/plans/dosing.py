@@ -15,6 +15,10 @@ from openkap.plans.models import DoseUnit, ProtocolTemplate
 OLDER_ADULT_AGE = 65
 ESKETAMINE_DEVICE_MG = Decimal(28)
 PER_KG_PLACES = Decimal("0.001")
+# IV guard-rails no template loosens (clinical reference, "Chair guard-rails"; Andrade 2017): a
+# template's infusion minutes lie within 40-100 and its rate never exceeds 1.0 mg/kg over 40 min.
+IV_MINUTES_RANGE = (40, 100)
+MAX_RATE_MG_PER_KG_MIN = Decimal("0.025")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -70,6 +70,11 @@ class TemplateVersionCreate(BlankIsNone):
     dose_rounding_mg: Annotated[Decimal, Field(gt=0, le=100, decimal_places=2)] | None = None
     older_adult_start_dose: TemplateDose | None = None
     infusion_minutes: int | None = Field(default=None, ge=1, le=480)
+    infusion_minutes_min: int | None = Field(default=None, ge=1, le=480)
+    infusion_minutes_max: int | None = Field(default=None, ge=1, le=480)
+    max_rate_mg_per_kg_min: (
+        Annotated[Decimal, Field(gt=0, le=1, decimal_places=4, allow_inf_nan=False)] | None
+    ) = None
     dosing_sessions: int | None = Field(default=None, ge=1, le=104)
     schedule: ScheduleIn | None = None
     monitoring_minutes: list[Annotated[int, Field(ge=0, le=720)]] | None = Field(
@@ -100,6 +105,9 @@ class TemplateRead(BaseModel):
     dose_rounding_mg: Decimal
     older_adult_start_dose: Decimal | None
     infusion_minutes: int | None
+    infusion_minutes_min: int | None
+    infusion_minutes_max: int | None
+    max_rate_mg_per_kg_min: Decimal | None
     dosing_sessions: int
     schedule: dict[str, Any]
     monitoring_minutes: list[int]

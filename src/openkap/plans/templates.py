@@ -13,7 +13,7 @@ from openkap.core import audit
 from openkap.core.permissions import Permission
 from openkap.plans import versioned
 from openkap.plans.defaults import ensure_default_templates
-from openkap.plans.dosing import devices_for
+from openkap.plans.dosing import IV_MINUTES_RANGE, MAX_RATE_MG_PER_KG_MIN, devices_for
 from openkap.plans.errors import InvalidTemplate, StaleTemplate, TemplateNotFound
 from openkap.plans.models import DoseUnit, ProtocolTemplate
 from openkap.plans.schedule import parse_spec
@@ -30,6 +30,9 @@ EDITABLE = (
     "dose_rounding_mg",
     "older_adult_start_dose",
     "infusion_minutes",
+    "infusion_minutes_min",
+    "infusion_minutes_max",
+    "max_rate_mg_per_kg_min",
     "dosing_sessions",
     "schedule",
     "monitoring_minutes",
@@ -40,7 +43,15 @@ EDITABLE = (
 )
 
 
-NULLABLE = frozenset({"older_adult_start_dose", "infusion_minutes"})
+NULLABLE = frozenset(
+    {
+        "older_adult_start_dose",
+        "infusion_minutes",
+        "infusion_minutes_min",
+        "infusion_minutes_max",
+        "max_rate_mg_per_kg_min",
+    }
+)
 
 
 def list_current_templates(session: Session, *, by: Principal) -> list[ProtocolTemplate]:
@@ -123,6 +134,7 @@ def validate_template(values: dict[str, Any]) -> None:
     _check_units(values)
     _check_bounds(values)
     _check_devices(values)
+    _check_infusion(values)
     _check_schedule(values)
     minutes = list(values["monitoring_minutes"])
     if not minutes or minutes[0] != 0 or any(b <= a for a, b in pairwise(minutes)):
@@ -168,6 +180,29 @@ def _check_bounds(values: dict[str, Any]) -> None:
         raise InvalidTemplate(
             "The older-adult start dose must lie between min_dose and the start dose.",
             field="older_adult_start_dose",
+        )
+
+
+def _check_infusion(values: dict[str, Any]) -> None:
+    """An IV template's minutes lie in its own range, inside the guard-rails; so does its rate."""
+    minutes = values.get("infusion_minutes")
+    if minutes is None:
+        return
+    low, high = IV_MINUTES_RANGE
+    own_low = values.get("infusion_minutes_min") or minutes
+    own_high = values.get("infusion_minutes_max") or minutes
+    if not low <= own_low <= minutes <= own_high <= high:
+        raise InvalidTemplate(
+            f"Infusion minutes must satisfy {low} <= infusion_minutes_min <= infusion_minutes <= "
+            f"infusion_minutes_max <= {high} (clinical reference, chair guard-rails).",
+            field="infusion_minutes",
+        )
+    rate = values.get("max_rate_mg_per_kg_min")
+    if rate is not None and not 0 < Decimal(rate) <= MAX_RATE_MG_PER_KG_MIN:
+        raise InvalidTemplate(
+            f"max_rate_mg_per_kg_min must be above 0 and at most {MAX_RATE_MG_PER_KG_MIN} "
+            "(1.0 mg/kg over 40 minutes; clinical reference, chair guard-rails).",
+            field="max_rate_mg_per_kg_min",
         )
 
 

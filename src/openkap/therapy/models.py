@@ -218,7 +218,7 @@ class IntegrationPlan(TenantMixin, AuditedMixin, Base):
     insights: Mapped[list[str]] = mapped_column(JSON, default=list)
     practices: Mapped[list[str]] = mapped_column(JSON, default=list)
     warning_signs: Mapped[list[str]] = mapped_column(JSON, default=list)
-    # [{"name", "relationship", "phone"}]
+    # Each contact is a mapping with the keys name, relationship and phone.
     support_contacts: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     next_steps: Mapped[list[str]] = mapped_column(JSON, default=list)
     change_note: Mapped[str] = mapped_column(Text, default="")
