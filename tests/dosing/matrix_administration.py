@@ -45,16 +45,16 @@ def _use(session_key: str) -> dict[str, str]:
 
 A = "/api/v1/dosing-sessions/{session_id}/administration"
 E = "/api/v1/dosing-sessions/{session_id}/adverse-events"
-O = "/api/v1/dosing-sessions/{session_id}/order-changes"
+ORDERS = "/api/v1/dosing-sessions/{session_id}/order-changes"
 API_CALLS = [
     Call(
         "POST",
-        O,
+        ORDERS,
         frozenset({P}),
         {"dose_mg": "35", "reason": "Confirmed at the plan's dose after review."},
         use=_use("administration_ready_id"),
     ),
-    Call("GET", O, CLINICAL_READERS, use=_use("administration_ready_id")),
+    Call("GET", ORDERS, CLINICAL_READERS, use=_use("administration_ready_id")),
     Call(
         "POST",
         A,
