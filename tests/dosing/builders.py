@@ -69,7 +69,26 @@ def cleared(db, episode, by, *, vitals=None):
         value = "yes" if key in pre_dose.CONFIRMATIONS else "Reviewed with the patient."
         pre_dose.record_checklist(db, dosing=dosing, key=ChecklistKey(key), value=value, by=by)
     reading(dosing, by, db, reading_id="pre-1", minutes_ago=1, **(vitals or NORMAL))
+    _allow_back_to_back(db, dosing)
     return dosing
+
+
+def _allow_back_to_back(db, dosing):
+    """Tests build a patient's sessions minutes apart: a prescriber allows the short interval.
+
+    The interval rule itself is tested in tests/dosing/test_chair_rules.py.
+    """
+    stops = pre_dose.pre_dose_hard_stops(db, dosing=dosing)
+    if any(stop.key == pre_dose.StopKey.interval_too_short for stop in stops):
+        clinic = db.get(Organization, dosing.organization_id)
+        prescriber = Principal(user=make_user(db, clinic, Role.prescriber), client_address="test")
+        pre_dose.override_hard_stop(
+            db,
+            dosing=dosing,
+            key=pre_dose.StopKey.interval_too_short,
+            reason="Sessions arranged back to back by the test.",
+            by=prescriber,
+        )
 
 
 def dosing_started(db, episode, by):

@@ -314,3 +314,13 @@ def completed_session(
     leaving.finish_administration(db, dosing=dosing, by=by)
     db.flush()
     return dosing
+
+
+def discharged_days_ago(db, dosing: DosingSession, days: int = 2) -> DosingSession:
+    """Move a session `days` into the past and mark it discharged, as an earlier visit would be
+    (one open session per patient, and the interval between doses, hold for the next one)."""
+    shift_back(db, dosing, timedelta(days=days))
+    dosing.state = "discharged"
+    dosing.discharged_at = dosing.ended_at = utcnow() - timedelta(days=days) + timedelta(hours=3)
+    db.flush()
+    return dosing

@@ -34,6 +34,7 @@ from tests.dosing.builders_administration import (
     administer,
     administered_session,
     completed_session,
+    discharged_days_ago,
     dosable_episode,
     give_devices,
     reorder,
@@ -270,7 +271,8 @@ def test_volume_rounding_above_the_maximum_is_caught(db, org, nurse, ketamine):
 
 def test_a_step_above_max_step_from_the_last_completed_dose_is_refused(db, org, nurse, ketamine):
     episode = dosable_episode(db, org)
-    completed_session(db, episode, nurse, stock=ketamine)  # 35 mg = 0.5 mg/kg at 70 kg
+    earlier = completed_session(db, episode, nurse, stock=ketamine)  # 35 mg = 0.5 mg/kg at 70 kg
+    discharged_days_ago(db, earlier)
     dosing = session_in_dosing(db, episode, nurse)
     with pytest.raises(DoseExceedsPlan, match=re.escape("max_step of 0.25 mg/kg")):
         reorder(db, dosing, "56")  # 0.8 mg/kg
@@ -290,6 +292,7 @@ def test_a_stopped_administration_is_not_the_reference_for_the_step(db, org, nur
         rate_ml_per_hour=None,
         by=nurse,
     )
+    discharged_days_ago(db, stopped)
     dosing = session_in_dosing(db, episode, nurse)
     reorder(db, dosing, "56")
     given = administer(db, dosing, nurse, stock=ketamine, dose_mg=Decimal(56))
@@ -298,7 +301,7 @@ def test_a_stopped_administration_is_not_the_reference_for_the_step(db, org, nur
 
 def test_without_a_weight_only_the_same_dose_passes_the_step(db, org, nurse, ketamine):
     episode = dosable_episode(db, org)
-    completed_session(db, episode, nurse, stock=ketamine)  # 35 mg at 70 kg
+    discharged_days_ago(db, completed_session(db, episode, nurse, stock=ketamine))  # 35 mg, 70 kg
     plan = db.scalars(select(TreatmentPlan).where(TreatmentPlan.episode_id == episode.id)).one()
     plan.dose_per_kg = plan.weight_kg = None  # a plan in mg, and no weight of the day
     dosing = session_in_dosing(db, episode, nurse, weight_kg=None)

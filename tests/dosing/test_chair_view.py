@@ -84,7 +84,8 @@ def test_before_the_first_dose_only_the_pre_dose_vitals_are_due(db, org, nurse):
         (Measure.vitals, 0, SlotState.due)
     ]
     assert waiting.next_due == waiting.due
-    taken = chair.chair_view(db, dosing=cleared(db, episode, nurse), now=utcnow())
+    # One open session per patient: the cleared session is another patient's.
+    taken = chair.chair_view(db, dosing=cleared(db, ready_episode(db, org), nurse), now=utcnow())
     assert [i.state for i in taken.due] == [SlotState.done]
     assert taken.next_due == ()
 
@@ -325,7 +326,7 @@ def test_the_view_runs_a_bounded_number_of_queries(db, connection, org, nurse):
     episode = ready_episode(db, org)
     small = started_ago(db, episode, nurse, minutes=120)
     vitals_at(db, small, nurse, 15, "r-15", spo2=90)
-    large = started_ago(db, episode, nurse, minutes=120)
+    large = started_ago(db, ready_episode(db, org), nurse, minutes=120)
     for minute in range(1, 119, 2):
         vitals_at(db, large, nurse, minute, f"r-{minute}", spo2=90, moaas=5)
         observations.record_observation(

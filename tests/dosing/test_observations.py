@@ -254,7 +254,7 @@ def test_marking_in_error_needs_a_written_reason(db, org, nurse):
 def test_an_observation_of_another_session_is_not_found(db, org, nurse):
     episode = ready_episode(db, org)
     row = observe(db, dosing_started(db, episode, nurse), nurse)
-    other = checked_in(db, episode, nurse)
+    other = checked_in(db, ready_episode(db, org), nurse)
     with pytest.raises(observations.ObservationNotFound):
         observations.mark_observation_in_error(
             db, dosing=other, observation_id=row.id, reason="Wrong session entirely.", by=nurse
@@ -342,7 +342,7 @@ def test_front_desk_may_not_record_or_read_dissociation(db, org, nurse):
 def test_dissociation_lists_only_this_sessions_scores(db, org, nurse):
     episode = ready_episode(db, org)
     first = started_ago(db, episode, nurse, minutes=40)
-    second = dosing_started(db, episode, nurse)
+    second = dosing_started(db, ready_episode(db, org), nurse)
     cadss(db, first, nurse, CADSS_ZERO)
     cadss(db, second, nurse, [1] * 23)
     [only] = observations.list_dissociation(db, dosing=second, by=nurse)

@@ -20,10 +20,16 @@ from openkap.dosing.models import (
     ChecklistItem,
     DosingSession,
     HardStopOverride,
+    SessionAlert,
     SessionState,
     VitalSigns,
 )
-from openkap.dosing.service import audit_session, move, require_state
+from openkap.dosing.service import (
+    audit_session,
+    move,
+    require_no_other_open_session,
+    require_state,
+)
 from openkap.dosing.session_errors import (
     HardStopsUnresolved,
     InvalidSessionInput,
@@ -68,10 +74,26 @@ class StopKey(enum.StrEnum):
     pre_dose_vitals = "pre_dose_vitals"
     checklist_incomplete = "checklist_incomplete"
     weight_not_current = "weight_not_current"
+    pre_dose_ceiling = "pre_dose_ceiling"
+    unacknowledged_alert = "unacknowledged_alert"
+    interval_too_short = "interval_too_short"
 
 
-# An incomplete checklist is finished by answering it, never overridden.
-OVERRIDABLE = frozenset(StopKey) - {StopKey.checklist_incomplete}
+# An incomplete checklist is finished by answering it and an alert by acknowledging it; a
+# reading at a ceiling is no case for an override at the chair: none of them is overridden.
+NOT_OVERRIDABLE = frozenset(
+    {StopKey.checklist_incomplete, StopKey.pre_dose_ceiling, StopKey.unacknowledged_alert}
+)
+OVERRIDABLE = frozenset(StopKey) - NOT_OVERRIDABLE
+# Ceilings no setting and no role passes before a dose (clinical reference, chair guard-rails):
+# SBP >= 180 or DBP >= 110 is hypertensive urgency (ACC/AHA 2017); SpO2 < 90 % is hypoxaemia.
+CEILING_SBP, CEILING_DBP, CEILING_SPO2_BELOW = 180, 110, 90
+# The clinical reference's default interval between two doses (three a week at most).
+MIN_HOURS_BETWEEN_DOSES = 44
+
+
+# A stop found in the records: its key, its message, and the evidence it was raised on.
+Stop = tuple[StopKey, str, str]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,6 +102,7 @@ class HardStop:
 
     key: StopKey
     message: str
+    evidence: str = ""
     override: HardStopOverride | None = None
 
     @property
@@ -153,31 +176,85 @@ def latest_pre_dose_reading(session: Session, *, dosing: DosingSession) -> Vital
     return session.scalars(query.order_by(VitalSigns.measured_at.desc()).limit(1)).first()
 
 
-def _checklist_stop(session: Session, dosing: DosingSession) -> list[tuple[StopKey, str]]:
+def _checklist_stop(session: Session, dosing: DosingSession) -> list[Stop]:
     answers = checklist_answers(session, dosing=dosing)
     missing = [key.value for key in REQUIRED if key.value not in answers]
     declined = [key.value for key in CONFIRMATIONS if answers.get(key.value) == "no"]
     problems = [f"not recorded: {k}" for k in missing] + [f"answered no: {k}" for k in declined]
     if not problems:
         return []
-    return [(StopKey.checklist_incomplete, "Pre-dose checklist " + "; ".join(problems))]
+    return [(StopKey.checklist_incomplete, "Pre-dose checklist " + "; ".join(problems), "")]
 
 
-def _vitals_stop(session: Session, dosing: DosingSession) -> list[tuple[StopKey, str]]:
+def _ceiling_reasons(row: VitalSigns) -> list[str]:
+    reasons = []
+    if (row.sbp or 0) >= CEILING_SBP or (row.dbp or 0) >= CEILING_DBP:
+        reasons.append(
+            f"BP {row.sbp}/{row.dbp} is at or above the ceiling of {CEILING_SBP}/{CEILING_DBP} "
+            "(hypertensive urgency, ACC/AHA 2017)"
+        )
+    if row.spo2 is not None and row.spo2 < CEILING_SPO2_BELOW:
+        reasons.append(f"SpO2 {row.spo2} % is below the ceiling of {CEILING_SPO2_BELOW} %")
+    return reasons
+
+
+def _vitals_stop(session: Session, dosing: DosingSession) -> list[Stop]:
+    """The newest pre-dose reading holds dosing; an override covers that reading only."""
     row = latest_pre_dose_reading(session, dosing=dosing)
-    reading = (
-        VitalReading(sbp=row.sbp, dbp=row.dbp, hr=row.hr, spo2=row.spo2, rr=row.rr)
-        if row
-        else VitalReading()
-    )
+    if row is None:
+        reading, evidence, ceilings = VitalReading(), "no reading", []
+    else:
+        reading = VitalReading(sbp=row.sbp, dbp=row.dbp, hr=row.hr, spo2=row.spo2, rr=row.rr)
+        evidence, ceilings = f"vital_signs:{row.id}", _ceiling_reasons(row)
     thresholds = clinic_thresholds(session, organization_id=dosing.organization_id)
     reasons = pre_dose_hold_reasons(reading, thresholds)
-    return [(StopKey.pre_dose_vitals, "; ".join(reasons))] if reasons else []
+    found = [(StopKey.pre_dose_vitals, "; ".join(reasons), evidence)] if reasons else []
+    if ceilings:
+        message = "; ".join(ceilings) + ": no dose today unless a new reading is below it"
+        found.append((StopKey.pre_dose_ceiling, message, evidence))
+    return found
 
 
-def _weight_stop(
-    session: Session, dosing: DosingSession, plan: TreatmentPlan
-) -> list[tuple[StopKey, str]]:
+def _alert_stop(session: Session, dosing: DosingSession) -> list[Stop]:
+    """An alert of this session that nobody has acknowledged holds dosing."""
+    open_alerts = session.scalars(
+        select(SessionAlert).where(
+            SessionAlert.session_id == dosing.id, SessionAlert.acknowledged_at.is_(None)
+        )
+    ).all()
+    if not open_alerts:
+        return []
+    named = "; ".join(alert.message for alert in open_alerts)
+    return [(StopKey.unacknowledged_alert, f"Acknowledge the alert first: {named}", "")]
+
+
+def _interval_stop(session: Session, dosing: DosingSession) -> list[Stop]:
+    """A dose sooner than the protocol's interval after the patient's last one holds dosing."""
+    last = session.scalars(
+        select(DosingSession)
+        .where(
+            DosingSession.organization_id == dosing.organization_id,
+            DosingSession.patient_id == dosing.patient_id,
+            DosingSession.id != dosing.id,
+            DosingSession.dosing_started_at.is_not(None),
+        )
+        .order_by(DosingSession.dosing_started_at.desc())
+        .limit(1)
+    ).first()
+    if last is None or last.dosing_started_at is None:
+        return []
+    hours = (utcnow() - last.dosing_started_at).total_seconds() / 3600
+    if hours >= MIN_HOURS_BETWEEN_DOSES:
+        return []
+    message = (
+        f"interval: the last dose began {hours:.1f} hours ago "
+        f"({last.dosing_started_at.isoformat(timespec='minutes')}); the protocol allows a dose "
+        f"{MIN_HOURS_BETWEEN_DOSES} hours after the last at the earliest"
+    )
+    return [(StopKey.interval_too_short, message, f"dosing_session:{last.id}")]
+
+
+def _weight_stop(session: Session, dosing: DosingSession, plan: TreatmentPlan) -> list[Stop]:
     """A weight-based dose needs the weight of the day or one within the template's age."""
     if ChecklistKey.weight_kg.value in checklist_answers(session, dosing=dosing):
         return []
@@ -190,47 +267,54 @@ def _weight_stop(
         f"No weight recorded in the {max_age} days before {day.isoformat()}; "
         "weigh the patient and record weight_kg in the checklist."
     )
-    return [(StopKey.weight_not_current, message)]
+    return [(StopKey.weight_not_current, message, "")]
 
 
-def _record_stops(session: Session, dosing: DosingSession) -> list[tuple[StopKey, str]]:
+def _record_stops(session: Session, dosing: DosingSession) -> list[Stop]:
     episode = session.get(Episode, (dosing.organization_id, dosing.episode_id))
-    found: list[tuple[StopKey, str]] = []
+    found: list[Stop] = []
     if episode is None:
         return found
     plan = current_plan(session, episode=episode)
     if plan is None or plan.status != PlanStatus.signed.value:
-        found.append((StopKey.plan_not_signed, "The current treatment plan is not signed."))
+        found.append((StopKey.plan_not_signed, "The current treatment plan is not signed.", ""))
     if valid_consent(session, episode=episode, route=dosing.route, drug=dosing.drug) is None:
-        found.append(
-            (StopKey.no_valid_consent, f"No valid consent for {dosing.drug} ({dosing.route}).")
-        )
+        message = f"No valid consent for {dosing.drug} ({dosing.route})."
+        found.append((StopKey.no_valid_consent, message, ""))
     if plan is not None and plan.dose_per_kg is not None:
         found.extend(_weight_stop(session, dosing, plan))
     if (
         dosing.drug == Drug.esketamine.value
         and rems_enrolment(session, patient_id=dosing.patient_id) is None
     ):
-        found.append((StopKey.rems_not_enrolled, "The patient is not enrolled in the REMS."))
+        found.append((StopKey.rems_not_enrolled, "The patient is not enrolled in the REMS.", ""))
     return found
 
 
-def _overrides(session: Session, dosing: DosingSession) -> dict[str, HardStopOverride]:
+def _overrides(session: Session, dosing: DosingSession) -> dict[tuple[str, str], HardStopOverride]:
     rows = session.scalars(select(HardStopOverride).where(HardStopOverride.session_id == dosing.id))
-    return {row.stop_key: row for row in rows}
+    return {(row.stop_key, row.evidence): row for row in rows}
 
 
 def pre_dose_hard_stops(session: Session, *, dosing: DosingSession) -> list[HardStop]:
     """Return every named hard stop of the session, with its override when one is recorded."""
     found = [
         *_record_stops(session, dosing),
+        *_interval_stop(session, dosing),
         *_vitals_stop(session, dosing),
+        *_alert_stop(session, dosing),
         *_checklist_stop(session, dosing),
     ]
+    # An override covers the evidence it was given for: a newer reading re-arms the stop.
     overrides = _overrides(session, dosing)
     return [
-        HardStop(key=key, message=message, override=overrides.get(key.value))
-        for key, message in found
+        HardStop(
+            key=key,
+            message=message,
+            evidence=evidence,
+            override=overrides.get((key.value, evidence)),
+        )
+        for key, message, evidence in found
     ]
 
 
@@ -254,13 +338,17 @@ def override_hard_stop(
     if stop is None:
         raise SessionStateRefused(f"There is no {key.value} hard stop to override.")
     if not stop.overridable:
-        raise SessionStateRefused(f"{key.value} cannot be overridden; complete it instead.")
+        raise SessionStateRefused(
+            f"{key.value} cannot be overridden by any role: {stop.message}. Resolve it instead "
+            "(answer the checklist, acknowledge the alert, or take a new reading)."
+        )
     if stop.override is not None:
         raise SessionStateRefused(f"{key.value} is already overridden.")
     override = HardStopOverride(
         organization_id=dosing.organization_id,
         session_id=dosing.id,
         stop_key=key.value,
+        evidence=stop.evidence,
         reason=reason.strip(),
         prescriber_id=by.user.id,
     )
@@ -282,6 +370,7 @@ def start_dosing(session: Session, *, dosing: DosingSession, by: Principal) -> D
     """Start administration once every hard stop is resolved or overridden."""
     require(by, Permission.dosing_administer, "Only nurses and prescribers administer doses.")
     require_state(dosing, SessionState.pre_dose_checks)
+    require_no_other_open_session(session, dosing=dosing)
     blocking = [stop for stop in pre_dose_hard_stops(session, dosing=dosing) if stop.blocking]
     if blocking:
         named = "; ".join(f"{stop.key.value}: {stop.message}" for stop in blocking)

@@ -151,12 +151,30 @@ def list_sessions(session: Session, *, episode: Episode, by: Principal) -> list[
     )
 
 
+def require_no_other_open_session(session: Session, *, dosing: DosingSession) -> None:
+    """Refuse a second open session of the patient: one chair, one dose at a time."""
+    other = session.scalars(
+        select(DosingSession).where(
+            DosingSession.organization_id == dosing.organization_id,
+            DosingSession.patient_id == dosing.patient_id,
+            DosingSession.id != dosing.id,
+            DosingSession.state.not_in([*FINISHED, SessionState.scheduled.value]),
+        )
+    ).first()
+    if other is not None:
+        raise SessionStateRefused(
+            f"one_open_session: the patient's session {other.id} is {other.state}; "
+            "discharge or abort it before another is checked in or started."
+        )
+
+
 def check_in(session: Session, *, dosing: DosingSession, by: Principal) -> DosingSession:
     """Record that the patient has arrived for a scheduled session."""
     require(
         by, Permission.dosing_schedule, "Only front desk, nurses and prescribers check patients in."
     )
     require_state(dosing, SessionState.scheduled)
+    require_no_other_open_session(session, dosing=dosing)
     move(dosing, SessionState.checked_in, by)
     dosing.checked_in_at = utcnow()
     audit_session(session, dosing=dosing, action="check_in", by=by)
