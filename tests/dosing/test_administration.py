@@ -440,6 +440,23 @@ def test_an_infusion_is_paused_resumed_and_re_rated_with_reasons(db, org, nurse,
     assert len(_audited(db, "dosing_session.infusion_pause")) == 1
 
 
+def test_a_nurse_may_slow_an_infusion_and_only_a_prescriber_speeds_it_up(
+    db, org, nurse, prescriber, ketamine
+):
+    dosing = administered_session(db, dosable_episode(db, org), nurse, stock=ketamine)
+    given = administration.get_administration(db, dosing=dosing)  # 5.3 mL/h at 10 mg/mL
+    with pytest.raises(Forbidden, match="rate_increase"):
+        _change(db, dosing, nurse, InfusionEventKind.rate_change, "Running late today.", Decimal(6))
+    _change(db, dosing, prescriber, InfusionEventKind.rate_change, "Tolerating well.", Decimal(8))
+    assert given.rate_ml_per_hour == 8
+    # 11 mL/h of 10 mg/mL is 1.83 mg/min, 0.0262 mg/kg/min at 70 kg: above 0.025 for anyone.
+    with pytest.raises(InfusionRateTooHigh, match="max_infusion_rate"):
+        _change(
+            db, dosing, prescriber, InfusionEventKind.rate_change, "Faster, please.", Decimal(11)
+        )
+    assert given.rate_ml_per_hour == 8
+
+
 @pytest.mark.parametrize(
     ("kind", "first"),
     [

@@ -246,3 +246,26 @@ def test_only_nurses_and_prescribers_record(client, db, org, heads, nurse, role)
         ).status_code
         == 403
     )
+
+
+def test_over_the_api_only_a_prescriber_speeds_up_an_infusion(client, db, org, heads, nurse):
+    stock = stocked_lot(db, org)
+    path = _path(session_in_dosing(db, dosable_episode(db, org), nurse))
+    given = client.post(f"{path}/administration", json=_body(stock), headers=heads[Role.nurse])
+    assert given.status_code == 201, given.text
+    faster = {"kind": "rate_change", "reason": "Chair needed sooner.", "rate_ml_per_hour": "8"}
+    by_nurse = client.post(f"{path}/administration/events", json=faster, headers=heads[Role.nurse])
+    assert by_nurse.status_code == 403
+    assert "rate_increase" in by_nurse.json()["detail"]
+    slower = faster | {"reason": "Slowed for nausea.", "rate_ml_per_hour": "4"}
+    assert (
+        client.post(
+            f"{path}/administration/events", json=slower, headers=heads[Role.nurse]
+        ).status_code
+        == 201
+    )
+    too_fast = faster | {"rate_ml_per_hour": "11"}
+    refused = client.post(
+        f"{path}/administration/events", json=too_fast, headers=heads[Role.prescriber]
+    )
+    assert (refused.status_code, refused.json()["error"]) == (409, "InfusionRateTooHigh")

@@ -9,10 +9,13 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal, require
-from openkap.core.permissions import Permission
+from openkap.core.errors import Forbidden
+from openkap.core.permissions import Permission, allows
 from openkap.core.time import utcnow
 from openkap.dosing.administration import ADMINISTERS, get_administration, list_devices
 from openkap.dosing.calculator import DEVICE_SPACING
+from openkap.dosing.dose_check import dosing_weight_kg, plan_and_template
+from openkap.dosing.infusion_limits import require_rate
 from openkap.dosing.leaving import end_administration
 from openkap.dosing.models import (
     Administration,
@@ -113,6 +116,32 @@ def _check_change(
         )
 
 
+def _check_rate(
+    session: Session, administration: Administration, rate: Decimal, by: Principal
+) -> None:
+    """A nurse may slow an infusion; faster than ordered needs a prescriber, never the maximum."""
+    ordered = Decimal(str(administration.calculation.get("rate_ml_per_hour") or 0))
+    if rate <= ordered:
+        return
+    if not allows(by.roles, Permission.dosing_order):
+        raise Forbidden(
+            f"rate_increase: {rate} mL/h is faster than the ordered {ordered} mL/h; "
+            "a nurse may slow, pause or stop an infusion, and only a prescriber speeds it up."
+        )
+    concentration = administration.concentration_mg_per_ml or Decimal(0)
+    dosing = session.get(DosingSession, (administration.organization_id, administration.session_id))
+    stored = administration.calculation.get("weight_kg")
+    weight = Decimal(str(stored)) if stored else None
+    if weight is None and dosing is not None:
+        weight = dosing_weight_kg(session, dosing=dosing)
+    template = plan_and_template(session, dosing)[1] if dosing is not None else None
+    if template is not None:
+        # mg/min = mL/h * mg/mL / 60: the mg given over one minute at that rate.
+        require_rate(
+            template, dose_mg=rate * concentration / 60, weight_kg=weight, minutes=Decimal(1)
+        )
+
+
 def _apply_change(administration: Administration, event: InfusionEvent, by: Principal) -> None:
     kind = InfusionEventKind(event.kind)
     if kind == InfusionEventKind.pause:
@@ -142,6 +171,8 @@ def change_infusion(
     require_state(dosing, SessionState.dosing)
     administration = _current(session, dosing)
     _check_change(administration, kind, reason, rate_ml_per_hour)
+    if rate_ml_per_hour is not None:
+        _check_rate(session, administration, rate_ml_per_hour, by)
     event = InfusionEvent(
         organization_id=dosing.organization_id,
         session_id=dosing.id,
