@@ -142,11 +142,12 @@ def seed(db, org, users):
     monitoring = _observed_for(db, org, nurse, minutes=130)
     leaving = _observed_for(db, org, nurse, minutes=130)
     builders.leaving.mark_ready_for_discharge(db, dosing=leaving, by=nurse)
-    held = cleared(db, episode, nurse, vitals={**NORMAL, "sbp": 150, "dbp": 95})
+    # One open session per patient: the held and cleared sessions are other patients'.
+    held = cleared(db, ready_episode(db, org), nurse, vitals={**NORMAL, "sbp": 150, "dbp": 95})
     return {
         "dosing_episode_id": episode.id,
-        "scheduled_dosing_id": scheduled(db, episode, nurse).id,
-        "cleared_id": cleared(db, episode, nurse).id,
+        "scheduled_dosing_id": scheduled(db, ready_episode(db, org), nurse).id,
+        "cleared_id": cleared(db, ready_episode(db, org), nurse).id,
         "held_id": held.id,
         "in_dosing_id": in_dosing.id,
         "dosing_alert_id": alert.id,
