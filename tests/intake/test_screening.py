@@ -12,6 +12,7 @@ from openkap.intake.decisions import latest_decision
 from openkap.intake.errors import ScreeningNotAllowed
 from openkap.intake.models import RuleResult
 from openkap.intake.rules import CATALOGUE
+from openkap.intake.ruleset_approval import approve_rule_set
 from openkap.intake.rulesets import default_entries, update_rule_set
 from openkap.intake.screening import run_screening
 from openkap.patients.models import Patient
@@ -162,7 +163,11 @@ def test_editing_a_threshold_changes_new_runs_but_not_old_ones(db, org, nurse):
         {**e, "params": {"sbp_above": 150}} if e["rule_id"] == "uncontrolled_hypertension" else e
         for e in default_entries()
     ]
-    update_rule_set(db, entries=entries, change_note="Raise limit", by=admin)
+    raised = update_rule_set(db, entries=entries, change_note="Raise limit", by=admin)
+    # Raising the limit loosens it: it applies once a second prescriber approves.
+    assert run_screening(db, episode=episode, by=nurse).rule_set_version == 1
+    prescriber = as_principal(make_user(db, org, Role.prescriber))
+    approve_rule_set(db, version=raised.version, by=prescriber)
     second = run_screening(db, episode=episode, by=nurse)
     assert (first.outcome, first.rule_set_version) == ("needs_review", 1)
     assert (second.outcome, second.rule_set_version) == ("eligible", 2)
