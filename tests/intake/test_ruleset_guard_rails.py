@@ -105,6 +105,25 @@ def test_the_proposer_and_a_nurse_cannot_approve(db, org):
     assert _params(db, org, "recent_suicidal_behaviour") == {"within_months": 4}
 
 
+def test_turning_a_relative_rule_off_waits_for_a_second_prescriber(db, org, admin, prescriber):
+    entries = [
+        {**e, "enabled": e["rule_id"] != "uncontrolled_hypertension"} for e in default_entries()
+    ]
+    proposed = update_rule_set(db, entries=entries, change_note="Not screened here", by=admin)
+    assert (proposed.is_current, proposed.approval) == (False, "pending")
+    assert "uncontrolled_hypertension turned off" in proposed.loosening
+    approve_rule_set(db, version=proposed.version, by=prescriber)
+    assert current_rule_set(db, organization_id=org.id).version == proposed.version
+
+
+def test_turning_a_medication_flag_off_is_current_at_once(db, org, admin):
+    entries = [
+        {**e, "enabled": e["rule_id"] != "medication_lamotrigine"} for e in default_entries()
+    ]
+    saved = update_rule_set(db, entries=entries, change_note="Not flagged here", by=admin)
+    assert (saved.is_current, saved.approval) == (True, "none")
+
+
 OUTSIDE = [
     ("uncontrolled_hypertension", "sbp_above", 165, "not above 160 mmHg"),
     ("uncontrolled_hypertension", "dbp_above", 105, "not above 100 mmHg"),

@@ -46,7 +46,10 @@ def test_each_clinic_has_its_own_rule_set(db):
     one, two = make_org(db), make_org(db)
     admin = as_principal(make_user(db, one, Role.admin))
     update_rule_set(
-        db, entries=with_change("psychosis", enabled=False), change_note="local policy", by=admin
+        db,
+        entries=with_change("medication_lamotrigine", enabled=False),
+        change_note="local policy",
+        by=admin,
     )
     assert current_rule_set(db, organization_id=one.id).version == 2
     assert current_rule_set(db, organization_id=two.id).version == 1

@@ -178,7 +178,9 @@ def test_editing_a_threshold_changes_new_runs_but_not_old_ones(db, org, nurse):
 def test_a_disabled_rule_is_not_run(db, org, nurse):
     admin = as_principal(make_user(db, org, Role.admin))
     entries = [{**e, "enabled": e["rule_id"] != "interstitial_cystitis"} for e in default_entries()]
-    update_rule_set(db, entries=entries, change_note="Not relevant here", by=admin)
+    off = update_rule_set(db, entries=entries, change_note="Not relevant here", by=admin)
+    # Turning a relative contraindication off applies once a second prescriber approves.
+    approve_rule_set(db, version=off.version, by=as_principal(make_user(db, org, Role.prescriber)))
     episode, _ = screening_episode(db, org, interstitial_cystitis=True)
     run = run_screening(db, episode=episode, by=nurse)
     assert "interstitial_cystitis" not in _results(db, run)

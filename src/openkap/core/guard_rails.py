@@ -115,6 +115,11 @@ SCREENING_RAILS: Mapping[str, GuardRail] = {
     "under_minimum_age.min_age": _rail(L, 18, SPRAVATO_ADULTS, "years"),
     "recent_suicidal_behaviour.within_months": _rail(L, 3, CSSRS, "months"),
 }
+# Turning a relative contraindication off has no bound to check; it needs the second prescriber.
+RELATIVE_RULE_OFF = (
+    "a relative contraindication no longer screened; needs a second prescriber "
+    "(OpenKAP clinical reference, 'Suitability screening (defaults)')"
+)
 
 
 def loosened(

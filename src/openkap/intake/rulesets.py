@@ -164,6 +164,7 @@ def update_rule_set(
         _limits(rules),
         field_of=_fields_of(entries),
     )
+    loosening += _turned_off(current.rules, rules)
     return _store_next(session, current=current, rules=rules, note=note, by=by, loosening=loosening)
 
 
@@ -173,6 +174,20 @@ def _limits(entries: Sequence[Mapping[str, Any]]) -> dict[str, object]:
         for entry in entries
         for name, value in (entry.get("params") or {}).items()
     }
+
+
+def _turned_off(
+    before: Sequence[Mapping[str, Any]], after: Sequence[Mapping[str, Any]]
+) -> list[str]:
+    # Turning a relative contraindication off loosens the screening more than any limit does.
+    was_on = {entry["rule_id"] for entry in before if entry.get("enabled", True)}
+    return [
+        f"{entry['rule_id']} turned off ({guard_rails.RELATIVE_RULE_OFF})"
+        for entry in after
+        if entry["rule_id"] in was_on
+        and not entry["enabled"]
+        and CATALOGUE[entry["rule_id"]].category == Category.relative
+    ]
 
 
 def _fields_of(entries: Sequence[Mapping[str, Any]]) -> dict[str, str]:
