@@ -20,6 +20,12 @@ def approve_rule_set(session: Session, *, version: int, by: Principal) -> RuleSe
     if pending is None:
         raise RuleSetNotFound(f"The clinic has no rule set version {version}.")
     current = current_rule_set(session, organization_id=by.organization_id)
+    # Lock the current row, so two approvals at once cannot leave two current versions.
+    session.refresh(current, with_for_update=True)
+    if not current.is_current:
+        raise settings_approval.ProposalStale(
+            "Another version became current at the same time: reload the rule set."
+        )
     settings_approval.approve(
         pending, proposed_by=pending.created_by_id, in_force=current.version, by=by
     )
