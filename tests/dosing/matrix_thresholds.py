@@ -1,8 +1,12 @@
 """Matrix entries of the clinic's dosing thresholds (see tests/matrix.py).
 
-Administrators and prescribers read the thresholds; only administrators change them.
+Administrators and prescribers read the thresholds; only administrators change them; only a
+prescriber (other than the proposer) approves a loosening.
 """
 
+from openkap.accounts.principal import Principal
+from openkap.core.models import Role
+from openkap.dosing import threshold_settings
 from openkap.dosing.thresholds import DEFAULT_THRESHOLDS
 from tests.matrix import A, Call, P
 
@@ -14,9 +18,22 @@ UPDATE = {
 API_CALLS = [
     Call("GET", "/api/v1/dosing-thresholds", READERS, record_route=False),
     Call("PUT", "/api/v1/dosing-thresholds", frozenset({A}), UPDATE, record_route=False),
+    Call(
+        "POST",
+        "/api/v1/dosing-thresholds/{set_version}/approve",
+        frozenset({P}),
+        use={"set_version": "pending_thresholds"},
+    ),
 ]
 PAGE_CALLS = [Call("GET", "/admin/dosing-thresholds", READERS, record_route=False)]
 
 
 def seed(db, org, users):
-    return {}
+    loosened = {**UPDATE["values"], "alert_hr_above": 120}
+    pending = threshold_settings.save_thresholds(
+        db,
+        values=loosened,
+        reason="Matrix check of who may approve a loosening.",
+        by=Principal(user=users[Role.admin], client_address="matrix"),
+    )
+    return {"pending_thresholds": pending.set_version}

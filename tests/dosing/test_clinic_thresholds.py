@@ -58,7 +58,13 @@ def test_a_raised_pre_dose_hold_lets_a_reading_below_it_dose(db, org, nurse, adm
     assert {s.key for s in pre_dose.pre_dose_hard_stops(db, dosing=held)} == {
         StopKey.pre_dose_vitals
     }
-    _save(db, admin, pre_dose_sbp_above=150)
+    raised = _save(db, admin, pre_dose_sbp_above=150)
+    # Raising a hold loosens it: pending, and the chair still holds, until a prescriber approves.
+    assert {s.key for s in pre_dose.pre_dose_hard_stops(db, dosing=held)} == {
+        StopKey.pre_dose_vitals
+    }
+    prescriber = as_role(db, org, Role.prescriber)
+    threshold_settings.approve_thresholds(db, set_version=raised.set_version, by=prescriber)
     assert pre_dose.pre_dose_hard_stops(db, dosing=held) == []
 
 
@@ -70,8 +76,8 @@ def test_a_lowered_alert_threshold_raises_alerts_at_the_clinic_value(db, org, nu
 
 
 def test_each_save_is_a_new_version_with_its_reason(db, admin):
-    first = _save(db, admin, alert_hr_above=115)
-    second = _save(db, admin, alert_hr_above=120)
+    first = _save(db, admin, alert_hr_above=105)
+    second = _save(db, admin, alert_hr_above=100)
     assert (first.set_version, second.set_version) == (1, 2)
     history = threshold_settings.threshold_history(db, by=admin)
     assert [h.set_version for h in history] == [2, 1]

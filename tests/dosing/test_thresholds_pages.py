@@ -67,13 +67,13 @@ def test_a_prescriber_reads_the_thresholds_without_a_form(db, client):
 def test_the_api_saves_and_returns_every_version(db, client):
     org = make_org(db)
     headers = bearer(db, make_user(db, org, Role.admin))
-    values = {**DEFAULT_THRESHOLDS.model_dump(mode="json"), "alert_rr_below": 8}
+    values = {**DEFAULT_THRESHOLDS.model_dump(mode="json"), "alert_rr_below": 12}
     body = {"values": values, "reason": REASON, "base_version": 0}
     saved = client.put("/api/v1/dosing-thresholds", json=body, headers=headers)
     assert saved.status_code == 200
     assert saved.json()["version"] == 1
     read = client.get("/api/v1/dosing-thresholds", headers=headers).json()
-    assert read["values"]["alert_rr_below"] == 8
+    assert read["values"]["alert_rr_below"] == 12
     assert [h["set_version"] for h in read["history"]] == [1]
 
 

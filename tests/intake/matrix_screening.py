@@ -1,7 +1,7 @@
 """Matrix entries of suitability screening and the clinic's rule sets (see tests/matrix.py)."""
 
 from openkap.core.models import Role
-from openkap.intake.rulesets import default_entries
+from openkap.intake.rulesets import default_entries, update_rule_set
 from openkap.intake.screening import run_screening
 from tests.intake.screening_builders import as_principal, screening_episode
 from tests.matrix import CLINICIANS, A, Call, N, P
@@ -28,6 +28,12 @@ API_CALLS = [
         {"base_version": 1, "change_note": "matrix", "entries": default_entries()},
         record_route=False,
     ),
+    Call(
+        "POST",
+        "/api/v1/rule-sets/{version}/approve",
+        frozenset({P}),
+        use={"version": "pending_rule_set"},
+    ),
 ]
 PAGE_CALLS = [
     Call("GET", "/episodes/{episode_id}/screening", CLINICIANS, use=EPISODE),
@@ -39,4 +45,17 @@ def seed(db, org, users):
     waiting, _ = screening_episode(db, org)
     reviewed, _ = screening_episode(db, org, psychosis="past")
     run = run_screening(db, episode=reviewed, by=as_principal(users[Role.nurse]))
-    return {"screening_episode_id": waiting.id, "review_run_id": run.id}
+    loosened = [
+        {**e, "params": {"sbp_above": 150, "dbp_above": 90}}
+        if e["rule_id"] == "uncontrolled_hypertension"
+        else e
+        for e in default_entries()
+    ]
+    pending = update_rule_set(
+        db, entries=loosened, change_note="matrix loosening", by=as_principal(users[Role.admin])
+    )
+    return {
+        "screening_episode_id": waiting.id,
+        "review_run_id": run.id,
+        "pending_rule_set": pending.version,
+    }

@@ -46,7 +46,10 @@ def test_each_clinic_has_its_own_rule_set(db):
     one, two = make_org(db), make_org(db)
     admin = as_principal(make_user(db, one, Role.admin))
     update_rule_set(
-        db, entries=with_change("psychosis", enabled=False), change_note="local policy", by=admin
+        db,
+        entries=with_change("medication_lamotrigine", enabled=False),
+        change_note="local policy",
+        by=admin,
     )
     assert current_rule_set(db, organization_id=one.id).version == 2
     assert current_rule_set(db, organization_id=two.id).version == 1
@@ -56,14 +59,14 @@ def test_an_edit_adds_the_next_version_and_keeps_the_old_one_unchanged(db):
     org = make_org(db)
     admin = as_principal(make_user(db, org, Role.admin))
     first = current_rule_set(db, organization_id=org.id)
-    entries = with_change("uncontrolled_hypertension", params={"sbp_above": 150})
+    entries = with_change("uncontrolled_hypertension", params={"sbp_above": 130})
     second = update_rule_set(
-        db, entries=entries, change_note="Clinic raises the limit", by=admin, base_version=1
+        db, entries=entries, change_note="Clinic lowers the limit", by=admin, base_version=1
     )
     assert (second.version, second.is_current, first.is_current) == (2, True, False)
     assert first.rules == default_entries()
     stored = {e["rule_id"]: e for e in second.rules}
-    assert stored["uncontrolled_hypertension"]["params"] == {"sbp_above": 150, "dbp_above": 90}
+    assert stored["uncontrolled_hypertension"]["params"] == {"sbp_above": 130, "dbp_above": 90}
     assert second.created_by_id == admin.user.id
     assert [r.version for r in list_rule_sets(db, organization_id=org.id)] == [2, 1]
 
@@ -236,15 +239,15 @@ def test_an_administrator_edits_the_rule_set_through_the_api_and_it_is_audited(d
     headers = bearer(db, make_user(db, org, Role.admin))
     body = {
         "base_version": 1,
-        "change_note": "Raise the systolic limit",
-        "entries": with_change("uncontrolled_hypertension", params={"sbp_above": 150}),
+        "change_note": "Lower the systolic limit",
+        "entries": with_change("uncontrolled_hypertension", params={"sbp_above": 130}),
     }
     response = client.put("/api/v1/rule-set", json=body, headers=headers)
     assert response.status_code == 200, response.text
     assert response.json()["version"] == 2
     history = client.get("/api/v1/rule-sets", headers=headers).json()
     assert [(v["version"], v["is_current"]) for v in history] == [(2, True), (1, False)]
-    assert history[0]["change_note"] == "Raise the systolic limit"
+    assert history[0]["change_note"] == "Lower the systolic limit"
     actions = db.scalars(
         select(AuditEvent.detail).where(
             AuditEvent.organization_id == org.id, AuditEvent.action == "ruleset.update"

@@ -13,6 +13,7 @@ from openkap.intake.decisions import latest_decision
 from openkap.intake.errors import ScreeningNotAllowed
 from openkap.intake.models import RuleResult
 from openkap.intake.rules import CATALOGUE
+from openkap.intake.ruleset_approval import approve_rule_set
 from openkap.intake.rulesets import default_entries, update_rule_set
 from openkap.intake.screening import run_screening
 from openkap.patients.models import Patient
@@ -163,7 +164,11 @@ def test_editing_a_threshold_changes_new_runs_but_not_old_ones(db, org, nurse):
         {**e, "params": {"sbp_above": 150}} if e["rule_id"] == "uncontrolled_hypertension" else e
         for e in default_entries()
     ]
-    update_rule_set(db, entries=entries, change_note="Raise limit", by=admin)
+    raised = update_rule_set(db, entries=entries, change_note="Raise limit", by=admin)
+    # Raising the limit loosens it: it applies once a second prescriber approves.
+    assert run_screening(db, episode=episode, by=nurse).rule_set_version == 1
+    prescriber = as_principal(make_user(db, org, Role.prescriber))
+    approve_rule_set(db, version=raised.version, by=prescriber)
     second = run_screening(db, episode=episode, by=nurse)
     assert (first.outcome, first.rule_set_version) == ("needs_review", 1)
     assert (second.outcome, second.rule_set_version) == ("eligible", 2)
@@ -174,7 +179,9 @@ def test_editing_a_threshold_changes_new_runs_but_not_old_ones(db, org, nurse):
 def test_a_disabled_rule_is_not_run(db, org, nurse):
     admin = as_principal(make_user(db, org, Role.admin))
     entries = [{**e, "enabled": e["rule_id"] != "interstitial_cystitis"} for e in default_entries()]
-    update_rule_set(db, entries=entries, change_note="Not relevant here", by=admin)
+    off = update_rule_set(db, entries=entries, change_note="Not relevant here", by=admin)
+    # Turning a relative contraindication off applies once a second prescriber approves.
+    approve_rule_set(db, version=off.version, by=as_principal(make_user(db, org, Role.prescriber)))
     episode, _ = screening_episode(db, org, interstitial_cystitis=True)
     run = run_screening(db, episode=episode, by=nurse)
     assert "interstitial_cystitis" not in _results(db, run)

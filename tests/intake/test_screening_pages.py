@@ -140,7 +140,7 @@ def test_the_override_form_explains_why_an_incomplete_screening_cannot_be_overri
 
 
 def _rule_set_form(**changes):
-    fields = {"base_version": "1", "change_note": "Raise the systolic limit"}
+    fields = {"base_version": "1", "change_note": "Change the systolic limit"}
     for entry in default_entries():
         if entry["enabled"]:
             fields[f"enabled.{entry['rule_id']}"] = "on"
@@ -158,16 +158,16 @@ def test_an_administrator_changes_a_threshold_and_sees_the_new_version(db, clien
     assert 'name="enabled.psychosis"' in page
     assert 'type="checkbox" name="enabled.intracerebral_haemorrhage"' not in page
     assert "Always" in _row(page, "intracerebral_haemorrhage")
-    form = _rule_set_form(**{"uncontrolled_hypertension.sbp_above": "150", "csrf_token": csrf})
+    form = _rule_set_form(**{"uncontrolled_hypertension.sbp_above": "130", "csrf_token": csrf})
     del form["enabled.medication_lamotrigine"]
     response = client.post("/admin/rule-set", data=form, follow_redirects=False)
     assert response.status_code == 303
     page = client.get(response.headers["location"]).text
     assert "Saved as version 2." in page
-    assert "Uncontrolled hypertension: systolic limit 140 → 150" in page
+    assert "Uncontrolled hypertension: systolic limit 140 → 130" in page
     assert "Taking lamotrigine: turned off" in page
     stored = {e["rule_id"]: e for e in current_rule_set(db, organization_id=org.id).rules}
-    assert stored["uncontrolled_hypertension"]["params"]["sbp_above"] == 150
+    assert stored["uncontrolled_hypertension"]["params"]["sbp_above"] == 130
     assert stored["medication_lamotrigine"]["enabled"] is False
 
 

@@ -21,6 +21,7 @@ class Permission(enum.StrEnum):
     screening_override = "screening:override"
     ruleset_read = "ruleset:read"
     ruleset_manage = "ruleset:manage"
+    settings_approve = "settings:approve"
     plan_write = "plan:write"
     plan_sign = "plan:sign"
     template_manage = "template:manage"
@@ -73,6 +74,8 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.screening_override: frozenset({Role.prescriber}),
     Permission.ruleset_read: frozenset({Role.admin, Role.prescriber}),
     Permission.ruleset_manage: frozenset({Role.admin}),
+    # A loosened safety setting comes into force only with a second user, a prescriber.
+    Permission.settings_approve: frozenset({Role.prescriber}),
     Permission.plan_write: frozenset({Role.prescriber}),
     Permission.plan_sign: frozenset({Role.prescriber}),
     Permission.template_manage: frozenset({Role.admin, Role.prescriber}),

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openkap.accounts.principal import Principal
+from openkap.core import guard_rails
 from openkap.core.deps import DbSession, csrf_protect, web_permission
 from openkap.core.errors import OpenKapError
 from openkap.core.permissions import Permission, allows
@@ -18,6 +19,7 @@ router = APIRouter(include_in_schema=False)
 
 Reader = Annotated[Principal, Depends(web_permission(Permission.ruleset_read))]
 Manager = Annotated[Principal, Depends(web_permission(Permission.ruleset_manage))]
+Approver = Annotated[Principal, Depends(web_permission(Permission.settings_approve))]
 PAGE = "/admin/dosing-thresholds"
 # The whole-number thresholds a clinic edits on the page; plausibility bounds stay in the API.
 EDITABLE = tuple(
@@ -44,7 +46,9 @@ def _page(
         history=threshold_settings.threshold_history(session, by=principal),
         defaults=DEFAULT_THRESHOLDS,
         editable=EDITABLE,
+        rails=guard_rails.DOSING_THRESHOLD_RAILS,
         can_edit=allows(principal.roles, Permission.ruleset_manage),
+        can_approve=allows(principal.roles, Permission.settings_approve),
         errors=errors or {},
         values=values or {},
         status_code=status,
@@ -72,7 +76,7 @@ def save_thresholds(
 ) -> Response:
     version = fields.get("base_version", "")
     try:
-        threshold_settings.save_thresholds(
+        saved = threshold_settings.save_thresholds(
             session,
             values=_submitted(fields),
             reason=fields.get("reason", ""),
@@ -85,4 +89,21 @@ def save_thresholds(
         return _page(
             request, session, principal, errors=errors, values=fields, status=refused.status_code
         )
-    return RedirectResponse(f"{PAGE}?saved=1", status_code=303)
+    outcome = "proposed" if saved.approval == "pending" else "saved"
+    return RedirectResponse(f"{PAGE}?{outcome}={saved.set_version}", status_code=303)
+
+
+@router.post(
+    PAGE + "/{set_version}/approve",
+    response_class=HTMLResponse,
+    dependencies=[Depends(csrf_protect)],
+)
+def approve_thresholds(
+    request: Request, session: DbSession, principal: Approver, set_version: int
+) -> Response:
+    try:
+        threshold_settings.approve_thresholds(session, set_version=set_version, by=principal)
+    except OpenKapError as refused:
+        errors = {"_form": refused.message}
+        return _page(request, session, principal, errors=errors, status=refused.status_code)
+    return RedirectResponse(f"{PAGE}?approved={set_version}", status_code=303)

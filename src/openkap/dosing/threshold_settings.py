@@ -1,7 +1,9 @@
 """A clinic's own vital-sign thresholds: versioned, validated, and used by every dosing rule.
 
 A clinic without a saved set uses the clinical reference's defaults. Each change is a new
-version with its written reason, so the thresholds in force on any day can be shown later.
+version with its written reason, so the thresholds in force on any day can be shown later. A
+change that loosens a threshold stays pending until a second prescriber approves it, and never
+goes past its guard-rail (core.guard_rails).
 """
 
 import uuid
@@ -10,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal, require
-from openkap.core import settings_versions
+from openkap.core import guard_rails, settings_versions
 from openkap.core.permissions import Permission
 from openkap.dosing.models import ThresholdSet
 from openkap.dosing.session_errors import InvalidSessionInput
@@ -27,8 +29,7 @@ def clinic_thresholds(session: Session, *, organization_id: uuid.UUID) -> VitalT
 
 def current_version(session: Session, *, organization_id: uuid.UUID) -> int:
     """Return the version in force (0 while the clinic uses the defaults)."""
-    in_force = settings_versions.newest(session, ThresholdSet, organization_id)
-    return 0 if in_force is None else in_force.set_version
+    return settings_versions.in_force_version(session, ThresholdSet, organization_id)
 
 
 def threshold_history(session: Session, *, by: Principal) -> list[ThresholdSet]:
@@ -48,6 +49,10 @@ def save_thresholds(
     """Save a new version of the clinic's thresholds with the reason for the change."""
     require(by, Permission.ruleset_manage, "Only a clinic administrator changes thresholds.")
     thresholds = settings_versions.validated(VitalThresholds, values, InvalidSessionInput)
+    in_force = clinic_thresholds(session, organization_id=by.organization_id)
+    loosening = guard_rails.loosened(
+        guard_rails.DOSING_THRESHOLD_RAILS, in_force.model_dump(), thresholds.model_dump()
+    )
     return settings_versions.save_version(
         session,
         model=ThresholdSet,
@@ -57,4 +62,12 @@ def save_thresholds(
         error=InvalidSessionInput,
         audit_as="dosing_thresholds",
         by=by,
+        loosening=loosening,
+    )
+
+
+def approve_thresholds(session: Session, *, set_version: int, by: Principal) -> ThresholdSet:
+    """Bring a pending loosening of the thresholds into force as its second prescriber."""
+    return settings_versions.approve_version(
+        session, model=ThresholdSet, set_version=set_version, audit_as="dosing_thresholds", by=by
     )

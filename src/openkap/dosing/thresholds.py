@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from openkap.core.guard_rails import MIN_HOURS_BETWEEN_DOSES_DEFAULT
 from openkap.dosing.errors import ImplausibleValue, require_within
 
 DEFAULT_SOURCE = "OpenKAP clinical reference, 'Dosing-session monitoring' (clinic defaults)"
@@ -51,6 +52,8 @@ class VitalThresholds(BaseModel):
     alert_rr_below: int = 10
     sedation_moaas_at_or_below: int = Field(default=3, ge=0, le=5)
     dissociation_cadss_above: int = Field(default=4, ge=0, le=92)
+    # Between the starts of two dosing sessions of one patient (enforced at the chair).
+    min_hours_between_doses: int = Field(default=MIN_HOURS_BETWEEN_DOSES_DEFAULT, ge=1, le=336)
     sbp_plausible: PlausibleRange = PlausibleRange(low=50, high=300)
     dbp_plausible: PlausibleRange = PlausibleRange(low=20, high=200)
     hr_plausible: PlausibleRange = PlausibleRange(low=20, high=250)

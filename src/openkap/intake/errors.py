@@ -55,3 +55,7 @@ class RuleSetInvalid(BadRequest):
 
 class RuleSetChanged(Conflict):
     """The rule set changed since the editor read it."""
+
+
+class RuleSetNotFound(NotFound):
+    """No such rule set version in the caller's clinic."""

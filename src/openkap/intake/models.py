@@ -12,6 +12,7 @@ from sqlalchemy import JSON, ForeignKeyConstraint, Index, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column
 
 from openkap.core.model_base import AuditedMixin, Base, TenantMixin, VersionedMixin
+from openkap.core.settings_approval import ApprovalMixin
 from openkap.episodes.models import episode_fk
 
 
@@ -229,8 +230,11 @@ class ScreeningOutcome(enum.StrEnum):
     incomplete = "incomplete"
 
 
-class RuleSet(TenantMixin, AuditedMixin, Base):
-    """One version of a clinic's screening rules; editing makes a new version, never an edit."""
+class RuleSet(TenantMixin, AuditedMixin, ApprovalMixin, Base):
+    """One version of a clinic's screening rules; editing makes a new version, never an edit.
+
+    A version that loosens a limit is pending (not current) until a second prescriber approves.
+    """
 
     __tablename__ = "rule_sets"
     __table_args__ = (UniqueConstraint("organization_id", "version"),)

@@ -1,19 +1,21 @@
 """A clinic's screening rule set: versioned data checked against the rule catalogue.
 
 Editing never changes a stored version: it adds version n+1 and marks it current, so every
-screening run keeps pointing at exactly the rules it was decided by.
+screening run keeps pointing at exactly the rules it was decided by. An edit that loosens a
+numeric limit is kept pending, not current, until a second prescriber approves it
+(intake.ruleset_approval), and never goes past the limit's guard-rail (core.guard_rails).
 """
 
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal
-from openkap.core import audit
+from openkap.core import audit, guard_rails, settings_approval
 from openkap.core.errors import Forbidden
 from openkap.core.models import Role
 from openkap.intake.errors import RuleSetChanged, RuleSetInvalid
@@ -156,35 +158,96 @@ def update_rule_set(
             f"The rule set is now at version {current.version}, not {base_version}: "
             "reload it and apply your change again."
         )
-    return _store_next(session, current=current, rules=rules, note=note, by=by)
+    loosening = guard_rails.loosened(
+        guard_rails.SCREENING_RAILS,
+        _limits(current.rules),
+        _limits(rules),
+        field_of=_fields_of(entries),
+    )
+    loosening += _turned_off(current.rules, rules)
+    return _store_next(session, current=current, rules=rules, note=note, by=by, loosening=loosening)
+
+
+def _limits(entries: Sequence[Mapping[str, Any]]) -> dict[str, object]:
+    return {
+        f"{entry['rule_id']}.{name}": value
+        for entry in entries
+        for name, value in (entry.get("params") or {}).items()
+    }
+
+
+def _turned_off(
+    before: Sequence[Mapping[str, Any]], after: Sequence[Mapping[str, Any]]
+) -> list[str]:
+    # Turning a relative contraindication off loosens the screening more than any limit does.
+    was_on = {entry["rule_id"] for entry in before if entry.get("enabled", True)}
+    return [
+        f"{entry['rule_id']} turned off ({guard_rails.RELATIVE_RULE_OFF})"
+        for entry in after
+        if entry["rule_id"] in was_on
+        and not entry["enabled"]
+        and CATALOGUE[entry["rule_id"]].category == Category.relative
+    ]
+
+
+def _fields_of(entries: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    # Name the submitted entry, so the page and the API point at the input that loosened.
+    return {
+        f"{entry.get('rule_id')}.{name}": f"entries.{index}.params.{name}"
+        for index, entry in enumerate(entries)
+        for name in (entry.get("params") or {})
+    }
+
+
+def next_number(session: Session, organization_id: uuid.UUID) -> int:
+    """Return the number the clinic's next rule set version takes (pending ones count too)."""
+    highest = session.scalar(
+        select(func.max(RuleSet.version)).where(RuleSet.organization_id == organization_id)
+    )
+    return (highest or 0) + 1
 
 
 def _store_next(
-    session: Session, *, current: RuleSet, rules: list[dict[str, Any]], note: str, by: Principal
+    session: Session,
+    *,
+    current: RuleSet,
+    rules: list[dict[str, Any]],
+    note: str,
+    by: Principal,
+    loosening: list[str],
 ) -> RuleSet:
     following = RuleSet(
         organization_id=current.organization_id,
-        version=current.version + 1,
+        version=next_number(session, current.organization_id),
         rules=rules,
         change_note=note,
+        is_current=not loosening,
         created_by_id=by.user.id,
         updated_by_id=by.user.id,
     )
+    if loosening:
+        settings_approval.mark_pending(
+            following, compared_with=current.version, loosening=loosening
+        )
     try:
         with session.begin_nested():
-            current.is_current = False
+            if not loosening:
+                current.is_current = False
             session.add(following)
     except IntegrityError as clash:
         raise RuleSetChanged(
             "Someone else changed the rule set at the same time: reload it and try again."
         ) from clash
+    action, detail = "ruleset.update", f"version {current.version}->{following.version}"
+    if loosening:
+        action, detail = "ruleset.propose", f"{detail}: {following.loosening}"
     audit.record(
         session,
         actor=by.actor,
-        action="ruleset.update",
+        action=action,
         resource_type="rule_set",
         resource_id=following.id,
-        detail=f"version {current.version}->{following.version}",
+        detail=detail,
     )
     return following
 
@@ -217,10 +280,13 @@ def describe_changes(
 
 
 def describe_history(history: Sequence[RuleSet]) -> dict[uuid.UUID, list[str]]:
-    """Say what each version changed compared with the version before it."""
+    """Say what each version changed compared with the version it was based on."""
     described: dict[uuid.UUID, list[str]] = {}
-    previous: Sequence[Mapping[str, Any]] | None = None
+    by_number = {rule_set.version: rule_set.rules for rule_set in history}
+    in_force: Sequence[Mapping[str, Any]] | None = None
     for rule_set in sorted(history, key=lambda r: r.version):
-        described[rule_set.id] = describe_changes(previous, rule_set.rules)
-        previous = rule_set.rules
+        base = in_force if rule_set.compared_with is None else by_number.get(rule_set.compared_with)
+        described[rule_set.id] = describe_changes(base, rule_set.rules)
+        if rule_set.approval != settings_approval.Approval.pending:
+            in_force = rule_set.rules
     return described

@@ -3,14 +3,14 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 
 from openkap.accounts.principal import Principal
 from openkap.core.deps import DbSession, api_permission
 from openkap.core.permissions import Permission
 from openkap.core.responses import error_responses
 from openkap.episodes.service import get_episode
-from openkap.intake import rulesets, screening
+from openkap.intake import ruleset_approval, rulesets, screening
 from openkap.intake.screening_schemas import (
     OverrideCreate,
     RuleSetRead,
@@ -25,6 +25,7 @@ Runner = Annotated[Principal, Depends(api_permission(Permission.screening_run))]
 Overrider = Annotated[Principal, Depends(api_permission(Permission.screening_override))]
 RuleReader = Annotated[Principal, Depends(api_permission(Permission.ruleset_read))]
 RuleManager = Annotated[Principal, Depends(api_permission(Permission.ruleset_manage))]
+Approver = Annotated[Principal, Depends(api_permission(Permission.settings_approve))]
 
 
 @router.post(
@@ -109,3 +110,17 @@ def update_rule_set(session: DbSession, principal: RuleManager, body: RuleSetUpd
         by=principal,
     )
     return RuleSetRead.of(rule_set)
+
+
+@router.post(
+    "/rule-sets/{version}/approve",
+    response_model=RuleSetRead,
+    responses=error_responses(401, 403, 404, 409, 422),
+)
+def approve_rule_set(
+    session: DbSession,
+    principal: Approver,
+    version: Annotated[int, Path(ge=1, le=2_147_483_647)],
+) -> RuleSetRead:
+    """Make a pending rule set current as its second approver (a prescriber)."""
+    return RuleSetRead.of(ruleset_approval.approve_rule_set(session, version=version, by=principal))

@@ -13,7 +13,7 @@ from openkap.core.permissions import Permission, allows
 from openkap.episodes.models import Episode
 from openkap.episodes.service import get_episode
 from openkap.intake import errors as intake_errors
-from openkap.intake import rulesets, screening
+from openkap.intake import ruleset_approval, rulesets, screening
 from openkap.intake.rule_checks import reading_label
 from openkap.intake.rules import CATALOGUE
 from openkap.intake.screening_schemas import OverrideCreate, RuleSetRead, ScreeningRead
@@ -28,6 +28,7 @@ Runner = Annotated[Principal, Depends(web_permission(Permission.screening_run))]
 Overrider = Annotated[Principal, Depends(web_permission(Permission.screening_override))]
 RuleReader = Annotated[Principal, Depends(web_permission(Permission.ruleset_read))]
 RuleManager = Annotated[Principal, Depends(web_permission(Permission.ruleset_manage))]
+Approver = Annotated[Principal, Depends(web_permission(Permission.settings_approve))]
 
 
 def _screening_page(
@@ -146,16 +147,18 @@ def _rule_set_page(
     values: dict[str, str] | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    history = rulesets.list_rule_sets(session, organization_id=principal.organization_id)
+    org = principal.organization_id
+    history = rulesets.list_rule_sets(session, organization_id=org)
     return render(
         request,
         "intake/ruleset.html",
         principal=principal,
-        current=RuleSetRead.of(history[0]),
+        current=RuleSetRead.of(rulesets.current_rule_set(session, organization_id=org)),
         history=history,
         changes=rulesets.describe_history(history),
         names=screening.user_names(session, user_ids=[r.created_by_id for r in history]),
         can_edit=allows(principal.roles, Permission.ruleset_manage),
+        can_approve=allows(principal.roles, Permission.settings_approve),
         errors=errors or {},
         values=values or {},
         status_code=status,
@@ -174,7 +177,7 @@ def update_rule_set(
     entries = _entries_from_form(fields)
     version = fields.get("base_version", "")
     try:
-        rulesets.update_rule_set(
+        saved = rulesets.update_rule_set(
             session,
             entries=entries,
             change_note=fields.get("change_note", ""),
@@ -191,7 +194,26 @@ def update_rule_set(
             values=fields,
             status=refused.status_code,
         )
-    return RedirectResponse("/admin/rule-set?saved=1", status_code=303)
+    outcome = "saved" if saved.is_current else "proposed"
+    return RedirectResponse(f"/admin/rule-set?{outcome}={saved.version}", status_code=303)
+
+
+@router.post(
+    "/admin/rule-set/{version}/approve",
+    response_class=HTMLResponse,
+    dependencies=[Depends(csrf_protect)],
+)
+def approve_rule_set(
+    request: Request, session: DbSession, principal: Approver, version: int
+) -> Response:
+    try:
+        ruleset_approval.approve_rule_set(session, version=version, by=principal)
+    except OpenKapError as refused:
+        errors = {"_form": refused.message}
+        return _rule_set_page(
+            request, session, principal, errors=errors, status=refused.status_code
+        )
+    return RedirectResponse(f"/admin/rule-set?approved={version}", status_code=303)
 
 
 def _whole_number(raw: str) -> object:

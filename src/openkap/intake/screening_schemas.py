@@ -172,6 +172,11 @@ class RuleSetRead(BaseModel):
     change_note: str
     created_at: datetime
     created_by_id: uuid.UUID | None
+    approval: str = Field(description="none, pending (not in force until approved) or approved")
+    compared_with: int | None = Field(description="The version current when it was proposed")
+    loosening: str = Field(description="What the version loosens, with each guard-rail")
+    approved_by_id: uuid.UUID | None
+    approved_at: datetime | None
     rules: list[RuleSettingRead]
 
     @classmethod
@@ -184,6 +189,11 @@ class RuleSetRead(BaseModel):
             change_note=rule_set.change_note,
             created_at=rule_set.created_at,
             created_by_id=rule_set.created_by_id,
+            approval=rule_set.approval,
+            compared_with=rule_set.compared_with,
+            loosening=rule_set.loosening,
+            approved_by_id=rule_set.approved_by_id,
+            approved_at=rule_set.approved_at,
             rules=[
                 RuleSettingRead.of(rule, stored.get(rule.id, {})) for rule in CATALOGUE.values()
             ],
