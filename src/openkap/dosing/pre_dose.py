@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal, require
-from openkap.core import audit
+from openkap.core import audit, guard_rails
 from openkap.core.permissions import Permission
 from openkap.core.time import utcnow
 from openkap.dosing.errors import require_within
@@ -85,11 +85,10 @@ NOT_OVERRIDABLE = frozenset(
     {StopKey.checklist_incomplete, StopKey.pre_dose_ceiling, StopKey.unacknowledged_alert}
 )
 OVERRIDABLE = frozenset(StopKey) - NOT_OVERRIDABLE
-# Ceilings no setting and no role passes before a dose (clinical reference, chair guard-rails):
-# SBP >= 180 or DBP >= 110 is hypertensive urgency (ACC/AHA 2017); SpO2 < 90 % is hypoxaemia.
-CEILING_SBP, CEILING_DBP, CEILING_SPO2_BELOW = 180, 110, 90
-# The clinical reference's default interval between two doses (three a week at most).
-MIN_HOURS_BETWEEN_DOSES = 44
+# Ceilings no setting and no role passes before a dose, defined with their sources in one place.
+CEILING_SBP = guard_rails.PRE_DOSE_CEILING_SBP_AT_OR_ABOVE
+CEILING_DBP = guard_rails.PRE_DOSE_CEILING_DBP_AT_OR_ABOVE
+CEILING_SPO2_BELOW = guard_rails.PRE_DOSE_CEILING_SPO2_BELOW
 
 
 # A stop found in the records: its key, its message, and the evidence it was raised on.
@@ -244,12 +243,13 @@ def _interval_stop(session: Session, dosing: DosingSession) -> list[Stop]:
     if last is None or last.dosing_started_at is None:
         return []
     hours = (utcnow() - last.dosing_started_at).total_seconds() / 3600
-    if hours >= MIN_HOURS_BETWEEN_DOSES:
+    thresholds = clinic_thresholds(session, organization_id=dosing.organization_id)
+    if hours >= thresholds.min_hours_between_doses:
         return []
     message = (
         f"interval: the last dose began {hours:.1f} hours ago "
-        f"({last.dosing_started_at.isoformat(timespec='minutes')}); the protocol allows a dose "
-        f"{MIN_HOURS_BETWEEN_DOSES} hours after the last at the earliest"
+        f"({last.dosing_started_at.isoformat(timespec='minutes')}); the clinic allows a dose "
+        f"{thresholds.min_hours_between_doses} hours after the last at the earliest"
     )
     return [(StopKey.interval_too_short, message, f"dosing_session:{last.id}")]
 

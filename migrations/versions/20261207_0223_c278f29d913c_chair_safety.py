@@ -1,8 +1,8 @@
 """chair safety
 
-Revision ID: 7eba6df8b8d4
+Revision ID: c278f29d913c
 Revises: 15e62e0bec81
-Create Date: 2026-12-07 01:48:36.996561
+Create Date: 2026-12-07 02:23:55.847293
 """
 
 from collections.abc import Sequence
@@ -10,13 +10,65 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "7eba6df8b8d4"
+revision: str = "c278f29d913c"
 down_revision: str | None = "15e62e0bec81"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "dosing_order_changes",
+        sa.Column("session_id", sa.Uuid(), nullable=False),
+        sa.Column("previous_dose_mg", sa.Numeric(precision=8, scale=2), nullable=False),
+        sa.Column("dose_mg", sa.Numeric(precision=8, scale=2), nullable=False),
+        sa.Column("infusion_minutes", sa.Integer(), nullable=True),
+        sa.Column("concentration_mg_per_ml", sa.Numeric(precision=8, scale=3), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("outside_plan", sa.JSON(), nullable=False),
+        sa.Column("outside_plan_reason", sa.Text(), nullable=True),
+        sa.Column("prescriber_id", sa.Uuid(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("organization_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["organization_id", "session_id"],
+            ["dosing_sessions.organization_id", "dosing_sessions.id"],
+            name=op.f("fk_dosing_order_changes_organization_id_session_id_dosing_sessions"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["organization_id"],
+            ["organizations.id"],
+            name=op.f("fk_dosing_order_changes_organization_id_organizations"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["prescriber_id"],
+            ["users.id"],
+            name=op.f("fk_dosing_order_changes_prescriber_id_users"),
+        ),
+        sa.PrimaryKeyConstraint("organization_id", "id", name=op.f("pk_dosing_order_changes")),
+    )
+    with op.batch_alter_table("dosing_order_changes", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_dosing_order_changes_session", ["organization_id", "session_id"], unique=False
+        )
+
+    with op.batch_alter_table("dosing_hard_stop_overrides", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("evidence", sa.String(length=200), server_default="", nullable=False)
+        )
+
+    with op.batch_alter_table("dosing_sessions", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("session_number", sa.Integer(), server_default="1", nullable=False)
+        )
+        batch_op.add_column(sa.Column("order_infusion_minutes", sa.Integer(), nullable=True))
+        batch_op.add_column(
+            sa.Column(
+                "order_concentration_mg_per_ml", sa.Numeric(precision=8, scale=3), nullable=True
+            )
+        )
+
     with op.batch_alter_table("dosing_threshold_sets", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("approval", sa.String(length=10), server_default="none", nullable=False)
@@ -47,6 +99,13 @@ def upgrade() -> None:
             ["id"],
         )
 
+    with op.batch_alter_table("protocol_templates", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("infusion_minutes_min", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("infusion_minutes_max", sa.Integer(), nullable=True))
+        batch_op.add_column(
+            sa.Column("max_rate_mg_per_kg_min", sa.Numeric(precision=6, scale=4), nullable=True)
+        )
+
     with op.batch_alter_table("rule_sets", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("approval", sa.String(length=10), server_default="none", nullable=False)
@@ -71,6 +130,11 @@ def downgrade() -> None:
         batch_op.drop_column("compared_with")
         batch_op.drop_column("approval")
 
+    with op.batch_alter_table("protocol_templates", schema=None) as batch_op:
+        batch_op.drop_column("max_rate_mg_per_kg_min")
+        batch_op.drop_column("infusion_minutes_max")
+        batch_op.drop_column("infusion_minutes_min")
+
     with op.batch_alter_table("followup_settings", schema=None) as batch_op:
         batch_op.drop_constraint(
             batch_op.f("fk_followup_settings_approved_by_id_users"), type_="foreignkey"
@@ -90,3 +154,16 @@ def downgrade() -> None:
         batch_op.drop_column("loosening")
         batch_op.drop_column("compared_with")
         batch_op.drop_column("approval")
+
+    with op.batch_alter_table("dosing_sessions", schema=None) as batch_op:
+        batch_op.drop_column("order_concentration_mg_per_ml")
+        batch_op.drop_column("order_infusion_minutes")
+        batch_op.drop_column("session_number")
+
+    with op.batch_alter_table("dosing_hard_stop_overrides", schema=None) as batch_op:
+        batch_op.drop_column("evidence")
+
+    with op.batch_alter_table("dosing_order_changes", schema=None) as batch_op:
+        batch_op.drop_index("ix_dosing_order_changes_session")
+
+    op.drop_table("dosing_order_changes")
