@@ -17,7 +17,7 @@ from openkap.patients.errors import WeightChangeUnconfirmed
 from openkap.patients.models import WeightMeasurement
 from openkap.plans.models import TreatmentPlan
 from tests.dosing.builders import as_role, cleared, ready_episode
-from tests.fixtures.factories import bearer, make_org, make_user
+from tests.fixtures.factories import bearer, make_org, make_user, web_login
 
 REASON = "Weighed twice on the clinic scale; the patient lost weight."
 STOP = StopKey.dose_above_plan_max_per_kg
@@ -187,3 +187,26 @@ def test_api_lists_the_per_kg_stop_and_only_a_prescriber_overrides_it(db, client
     assert client.post(f"{path}/overrides", json=body, headers=prescriber).status_code == 201
     listed = {s["key"]: s for s in client.get(f"{path}/hard-stops", headers=nurse).json()}
     assert listed[STOP.value]["blocking"] is False
+
+
+# The chair page.
+
+
+def test_chair_page_shows_the_questioned_weight_and_takes_it_with_a_reason(db, client, org, nurse):
+    dosing = cleared(db, ready_episode(db, org), nurse)
+    weigh(db, dosing.patient_id, org, "70.0", days_ago=5)
+    csrf = web_login(client, nurse.user.email)
+    path = f"/dosing-sessions/{dosing.id}/checklist"
+    form = {"checklist-weight_kg": "154.3", "csrf_token": csrf}
+    refused = client.post(path, data=form, headers={"HX-Request": "true"})
+    assert refused.status_code == 409
+    assert 'id="e-checklist-weight_kg"' in refused.text
+    assert "pounds_typed_as_kilograms" in refused.text
+    assert 'name="checklist-weight_change_reason"' in refused.text
+    taken = client.post(
+        path,
+        data={**form, "checklist-weight_change_reason": REASON},
+        headers={"HX-Request": "true"},
+    )
+    assert taken.status_code == 200, taken.text
+    assert weights_of(db, dosing.patient_id) == ["154.3", "70.0"]

@@ -16,7 +16,7 @@ from openkap.plans.defaults import default_template_values
 from openkap.plans.dosing import calculate_dose
 from openkap.plans.errors import DoseAboveRouteCeiling, HeightRequired
 from openkap.plans.models import ProtocolTemplate, Route, TreatmentPlan
-from tests.fixtures.factories import bearer, make_org, make_patient, make_user
+from tests.fixtures.factories import bearer, make_org, make_patient, make_user, web_login
 from tests.plans.builders import NEXT_MONDAY, make_plan, screened_episode, weigh
 
 
@@ -161,3 +161,23 @@ def test_signing_a_plan_above_the_route_ceiling_is_refused(db, client, heavy):
     refused = client.post(f"/api/v1/plans/{plan.id}/sign", headers=bearer(db, prescriber))
     assert refused.status_code == 422
     assert "ceiling for the iv route of 150 mg" in refused.json()["detail"]
+
+
+def test_plan_page_creates_an_adjusted_weight_plan_and_explains_a_refusal(db, client, heavy):
+    prescriber, patient, episode = heavy
+    csrf = web_login(client, prescriber.email)
+    form = {
+        "template_key": "iv_racemic",
+        "start_on": NEXT_MONDAY.isoformat(),
+        "dosing_weight": "adjusted",
+        "csrf_token": csrf,
+    }
+    refused = client.post(f"/episodes/{episode.id}/plan", data=form)
+    assert refused.status_code == 409
+    assert "needs the patient&#39;s height" in refused.text
+    patient.height_cm = Decimal(180)
+    db.flush()
+    made = client.post(f"/episodes/{episode.id}/plan", data=form, follow_redirects=False)
+    assert made.status_code == 303
+    page = client.get(f"/episodes/{episode.id}/plan").text
+    assert "adjusted body weight: 109.0 kg (height 180.0 cm)" in page

@@ -23,6 +23,8 @@ from openkap.plans.body_weight import DosingWeight, weight_basis
 from openkap.plans.models import DoseUnit, ProtocolTemplate, TreatmentPlan
 from openkap.plans.service import recent_weight
 
+PER_KG = Decimal("0.001")
+
 
 def session_day(dosing: DosingSession) -> date:
     """Return the date a session's weight is measured on: the day of check-in."""
@@ -68,19 +70,28 @@ def plan_max_per_kg(plan: TreatmentPlan, template: ProtocolTemplate) -> Decimal:
     return limit
 
 
-def dose_per_kg_problem(
-    session: Session, *, dosing: DosingSession, answered_kg: str | None
-) -> str | None:
-    """Say why the session's dose at today's weight is above the plan's maximum mg/kg, if it is."""
+def _per_kg_plan(
+    session: Session, dosing: DosingSession
+) -> tuple[TreatmentPlan, ProtocolTemplate, Patient] | None:
+    """Return the session's plan, template and patient when its template is bounded in mg/kg."""
     plan = session.get(TreatmentPlan, (dosing.organization_id, dosing.plan_id))
     if plan is None:
         return None
     template = session.get(ProtocolTemplate, (plan.organization_id, plan.template_id))
     patient = session.get(Patient, (dosing.organization_id, dosing.patient_id))
-    if template is None or patient is None:
+    if template is None or patient is None or not template.weight_based:
         return None
-    if not template.weight_based or template.bounds_unit != DoseUnit.mg_per_kg.value:
+    return (plan, template, patient) if template.bounds_unit == DoseUnit.mg_per_kg.value else None
+
+
+def dose_per_kg_problem(
+    session: Session, *, dosing: DosingSession, answered_kg: str | None
+) -> str | None:
+    """Say why the session's dose at today's weight is above the plan's maximum mg/kg, if it is."""
+    found = _per_kg_plan(session, dosing)
+    if found is None:
         return None
+    plan, template, patient = found
     actual, source = _day_weight(session, dosing, template, answered_kg)
     if actual is None:
         return None  # the weight_not_current stop asks for one
@@ -91,8 +102,8 @@ def dose_per_kg_problem(
     basis = "adjusted body weight" if plan.dosing_weight == DosingWeight.adjusted else "weight"
     return (
         f"The session's dose of {Decimal(dosing.planned_dose_mg).normalize():f} mg is "
-        f"{per_kg.quantize(Decimal('0.001'))} mg/kg at today's {basis} ({actual} kg, {source}), "
-        f"above the plan's maximum of {limit.quantize(Decimal('0.001'))} mg/kg (plan version "
+        f"{per_kg.quantize(PER_KG)} mg/kg at today's {basis} ({actual} kg, {source}), "
+        f"above the plan's maximum of {limit.quantize(PER_KG)} mg/kg (plan version "
         f"{plan.plan_version}, template {template.key} version {template.version}); "
         "lower the dose, or a prescriber overrides with a reason."
     )

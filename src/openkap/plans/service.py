@@ -5,7 +5,6 @@ that supersedes the old one, so what a prescriber signed stays exactly as signed
 """
 
 import uuid
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -24,9 +23,8 @@ from openkap.plans import readiness, templates
 from openkap.plans.access import require_open
 from openkap.plans.body_weight import DosingWeight, WeightBasis, weight_basis
 from openkap.plans.ceilings import check_route_ceiling
-from openkap.plans.dosing import DoseCalculation, age_on, calculate_dose
+from openkap.plans.dosing import DoseCalculation, age_on
 from openkap.plans.errors import (
-    DoseAboveRouteCeiling,
     EpisodeNotReadyForPlan,
     PlanExists,
     PlanNotChangeable,
@@ -175,7 +173,7 @@ def _weighed(
     session: Session, template: ProtocolTemplate, patient: Patient, basis: DosingWeight
 ) -> WeightBasis | None:
     """Return the weight this plan doses by, from the newest recent weight (None without one)."""
-    weight = _weight(session, template, patient.id)
+    weight = plan_weight(session, template, patient.id)
     if weight is None:
         return None
     return weight_basis(
@@ -187,9 +185,10 @@ def _weighed(
     )
 
 
-def _weight(
+def plan_weight(
     session: Session, template: ProtocolTemplate, patient_id: uuid.UUID
 ) -> WeightMeasurement | None:
+    """Return the newest weight within the template's window before today."""
     return recent_weight(
         session,
         patient_id=patient_id,
@@ -355,37 +354,3 @@ def plan_sessions(session: Session, *, plan: TreatmentPlan) -> list[PlannedSessi
             .order_by(PlannedSession.sequence)
         )
     )
-
-
-@dataclass(frozen=True, kw_only=True)
-class DosePreview:
-    """What a template would give this patient today, or why it cannot be computed."""
-
-    template: ProtocolTemplate
-    calculation: DoseCalculation | None
-    problem: str | None
-
-
-def preview_doses(session: Session, *, episode: Episode, by: Principal) -> list[DosePreview]:
-    """Compute each current template's start dose for the episode's patient."""
-    patient = session.get(Patient, (episode.organization_id, episode.patient_id))
-    assert patient is not None
-    previews = []
-    for template in templates.list_current_templates(session, by=by):
-        weight = _weight(session, template, patient.id) if template.weight_based else None
-        if template.weight_based and weight is None:
-            problem = f"no weight recorded in the last {template.weight_max_age_days} days"
-            previews.append(DosePreview(template=template, calculation=None, problem=problem))
-            continue
-        try:
-            calc = calculate_dose(
-                template,
-                age=age_on(patient.birth_date, utcnow().date()),
-                weight_kg=weight.weight_kg if weight else None,
-                weight_measured_on=weight.measured_on if weight else None,
-            )
-        except DoseAboveRouteCeiling as above:
-            previews.append(DosePreview(template=template, calculation=None, problem=above.message))
-            continue
-        previews.append(DosePreview(template=template, calculation=calc, problem=None))
-    return previews
