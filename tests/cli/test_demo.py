@@ -1,5 +1,6 @@
 """`openkap demo`: the synthetic clinic walks step 1 of the pathway through the services."""
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -32,7 +33,8 @@ from openkap.episodes.pathway import blockers
 from openkap.followup.models import Review
 from openkap.intake.models import ScreeningOutcome, ScreeningOverride, ScreeningRun
 from openkap.inventory.models import EntryKind, InventoryCount, LedgerEntry, LotBalance
-from openkap.patients.models import Patient
+from openkap.patients.models import Patient, WeightMeasurement
+from openkap.patients.weight_check import weight_change
 from openkap.plans import readiness
 from openkap.plans.models import Drug, PlanStatus, TreatmentPlan
 from openkap.therapy.models import TherapyNote
@@ -297,3 +299,19 @@ def test_demo_patients_answer_after_the_first_dose_and_relapses_open_reviews(ses
     reviews = session.scalars(select(Review)).all()
     assert reviews
     assert all(r.evidence for r in reviews)
+
+
+def test_demo_patients_have_heights_and_no_unconfirmed_implausible_weight(session):
+    assert session.scalars(select(Patient).where(Patient.height_cm.is_(None))).first() is None
+    rows = session.scalars(
+        select(WeightMeasurement)
+        .where(WeightMeasurement.status == "active")
+        .order_by(WeightMeasurement.patient_id, WeightMeasurement.measured_on)
+    ).all()
+    by_patient: dict[object, list[WeightMeasurement]] = {}
+    for row in rows:
+        by_patient.setdefault(row.patient_id, []).append(row)
+    for history in by_patient.values():
+        for before, after in itertools.pairwise(history):
+            change = weight_change(before, weight_kg=after.weight_kg, measured_on=after.measured_on)
+            assert change is None or after.change_reason, (before.weight_kg, after.weight_kg)

@@ -31,6 +31,7 @@ API_CALLS = [
         frozenset({P, N}),
         {"weight_kg": 70, "measured_on": "2026-01-01"},
     ),
+    Call("PUT", "/api/v1/patients/{patient_id}/height", CLINICIANS, {"height_cm": 170}),
     Call(
         "POST",
         "/api/v1/patients/{patient_id}/weights/{weight_id}/entered-in-error",

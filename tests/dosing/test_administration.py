@@ -28,6 +28,8 @@ from openkap.dosing.session_errors import (
 )
 from openkap.inventory.errors import InsufficientStock, WitnessRequired
 from openkap.inventory.models import LedgerEntry, LotBalance
+from openkap.patients.models import RecordStatus, WeightMeasurement
+from openkap.plans.errors import DoseAboveRouteCeiling
 from openkap.plans.models import TreatmentPlan
 from tests.dosing.builders import as_role, cleared
 from tests.dosing.builders_administration import (
@@ -304,6 +306,9 @@ def test_without_a_weight_only_the_same_dose_passes_the_step(db, org, nurse, ket
     discharged_days_ago(db, completed_session(db, episode, nurse, stock=ketamine))  # 35 mg, 70 kg
     plan = db.scalars(select(TreatmentPlan).where(TreatmentPlan.episode_id == episode.id)).one()
     plan.dose_per_kg = plan.weight_kg = None  # a plan in mg, and no weight of the day
+    # The earlier session's checklist weight is in the weight history: take it out too.
+    for weight in db.scalars(select(WeightMeasurement)):
+        weight.status = RecordStatus.entered_in_error.value
     dosing = session_in_dosing(db, episode, nurse, weight_kg=None)
     with pytest.raises(DoseExceedsPlan, match="no weight is recorded"):
         reorder(db, dosing, "40")
@@ -327,6 +332,14 @@ def test_a_prescriber_order_outside_the_plan_is_stored_and_audited(db, org, pres
     )
     assert given.dose_override_reason is None
     assert _balance(db, ketamine) == 1000 - 75
+
+
+def test_an_order_above_the_routes_ceiling_is_refused_for_every_role(db, org, nurse):
+    dosing = _in_dosing(db, org, nurse)
+    with pytest.raises(DoseAboveRouteCeiling, match="route_ceiling") as refused:
+        reorder(db, dosing, "160", outside_plan_reason="Heavy patient, agreed with the team.")
+    assert refused.value.status_code == 422
+    assert dosing.planned_dose_mg == Decimal(35)
 
 
 def test_a_nurse_cannot_change_an_order(db, org, nurse, ketamine):

@@ -3,6 +3,7 @@
 import re
 import uuid
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -13,7 +14,7 @@ from tests.e2e.conftest import LiveServer
 pytestmark = pytest.mark.e2e
 
 # Each test works on its own demo patient so the tests can run in any order.
-FRONT_DESK_PATIENT, WEIGHT_PATIENT, BAD_WEIGHT_PATIENT, EDIT_PATIENT = 1, 2, 3, 4
+FRONT_DESK_PATIENT, WEIGHT_PATIENT, BAD_WEIGHT_PATIENT, EDIT_PATIENT, POUNDS_PATIENT = 1, 2, 3, 4, 8
 WRONG_PATIENT = 7
 
 
@@ -97,15 +98,46 @@ def test_nurse_records_a_weight_and_sees_it_in_the_table(
     rows = weights.locator("tbody tr")
     expect(weights.get_by_role("heading", name="Weight")).to_be_visible()
     before = rows.count()
+    last = Decimal(rows.first.locator("td").nth(1).inner_text())
+    weight = str(last + Decimal("0.5"))  # within 10 % of the last weight: no question asked
 
-    weights.get_by_label("Weight (kg)").fill("187.3")
+    weights.get_by_label("Weight (kg)").fill(weight)
     weights.get_by_label("Measured on").fill(utcnow().date().isoformat())
     weights.get_by_role("button", name="Record weight").click()
 
     expect(rows).to_have_count(before + 1)
     expect(rows.first.get_by_role("cell")).to_have_text(
-        [utcnow().date().isoformat(), "187.3", "recorded"]
+        [utcnow().date().isoformat(), weight, re.compile(r"^\d+\.\d$"), "recorded"]
     )
+    expect(weights.locator("#bmi")).to_contain_text("kg/m²")
+
+
+def test_weight_typed_in_pounds_is_refused_naming_the_change_then_confirmed(
+    signed_in: Callable[..., Page], live_server: LiveServer
+) -> None:
+    page = signed_in("nurse", live_server.patient_url(POUNDS_PATIENT))
+    weights = page.get_by_role("region", name="Weight")
+    before = weights.locator("tbody tr").count()
+    last = weights.locator("tbody tr").first.locator("td").nth(1).inner_text()
+    pounds = str((Decimal(last) * Decimal("2.2")).quantize(Decimal("0.1")))
+
+    weights.get_by_label("Weight (kg)").fill(pounds)
+    weights.get_by_role("button", name="Record weight").click()
+
+    refusal = page.locator("#weight-refusal")
+    expect(refusal).to_contain_text("pounds_typed_as_kilograms")
+    expect(refusal).to_contain_text(f"previous weight of {last} kg")
+    weights = page.get_by_role("region", name="Weight")
+    expect(weights.locator("tbody tr")).to_have_count(before)
+    expect(weights.get_by_label("Weight (kg)")).to_have_value(pounds)
+
+    weights.get_by_label("The change is right (checked scale and unit)").check()
+    weights.get_by_label("Reason for the change").fill("Weighed twice; the scale reads kilograms.")
+    weights.get_by_role("button", name="Record weight").click()
+
+    rows = page.get_by_role("region", name="Weight").locator("tbody tr")
+    expect(rows).to_have_count(before + 1)
+    expect(rows.first).to_contain_text("change confirmed: Weighed twice")
 
 
 def test_weight_out_of_range_shows_an_inline_error_naming_the_bound(

@@ -3,7 +3,8 @@
 from sqlalchemy import select
 
 from openkap.core.models import Role
-from openkap.patients.models import Patient
+from openkap.core.time import utcnow
+from openkap.patients.models import Patient, WeightMeasurement
 from tests.fixtures.factories import make_org, make_patient, make_user, web_login
 
 FORM = {
@@ -165,3 +166,59 @@ def test_blank_required_field_is_reported_as_required(db, client):
     response = client.post("/patients/new", data={**FORM, "given_name": "  ", "csrf_token": csrf})
     assert response.status_code == 422
     assert "This field is required." in response.text
+
+
+def test_weight_page_names_a_questioned_change_and_takes_the_confirmation(db, client):
+    org = make_org(db)
+    patient = make_patient(db, org)
+    nurse = make_user(db, org, Role.nurse)
+    csrf = web_login(client, nurse.email)
+    day = utcnow().date().isoformat()
+    url = f"/patients/{patient.id}/weights"
+    client.post(url, data={"weight_kg": "70.0", "measured_on": day, "csrf_token": csrf})
+    refused = client.post(url, data={"weight_kg": "154.3", "measured_on": day, "csrf_token": csrf})
+    assert refused.status_code == 409
+    assert 'id="weight-refusal"' in refused.text
+    assert "pounds_typed_as_kilograms" in refused.text
+    assert "154.3 kg" in refused.text
+    assert "70.0 kg" in refused.text
+    assert 'name="change_reason"' in refused.text
+    assert 'value="154.3"' in refused.text
+    confirmed = client.post(
+        url,
+        data={
+            "weight_kg": "154.3",
+            "measured_on": day,
+            "confirm_change": "yes",
+            "change_reason": "Weighed twice, the scale reads kilograms.",
+            "csrf_token": csrf,
+        },
+    )
+    assert confirmed.status_code == 200
+    assert "change confirmed: Weighed twice, the scale reads kilograms." in confirmed.text
+    rows = db.scalars(select(WeightMeasurement).where(WeightMeasurement.patient_id == patient.id))
+    assert sorted(str(w.weight_kg) for w in rows) == ["154.3", "70.0"]
+
+
+def test_height_is_recorded_and_the_bmi_shown_with_the_weights(db, client):
+    org = make_org(db)
+    patient = make_patient(db, org)
+    therapist = make_user(db, org, Role.therapist)
+    nurse = make_user(db, org, Role.nurse)
+    csrf = web_login(client, nurse.email)
+    day = utcnow().date().isoformat()
+    client.post(
+        f"/patients/{patient.id}/weights",
+        data={"weight_kg": "70.0", "measured_on": day, "csrf_token": csrf},
+    )
+    csrf = web_login(client, therapist.email)
+    bad = client.post(
+        f"/patients/{patient.id}/height", data={"height_cm": "17", "csrf_token": csrf}
+    )
+    assert bad.status_code == 422
+    assert "greater than or equal to 100" in bad.text
+    page = client.post(
+        f"/patients/{patient.id}/height", data={"height_cm": "175.0", "csrf_token": csrf}
+    )
+    assert "175.0 cm" in page.text
+    assert "22.9 kg/m²" in page.text  # 70 / 1.75²

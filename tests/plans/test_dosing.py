@@ -113,7 +113,9 @@ def test_sublingual_start_for_a_heavy_patient_is_capped_at_the_450_mg_maximum():
 
 
 def test_sublingual_bounds_are_in_mg():
-    assert bounds("sublingual_racemic", weight_kg=Decimal(70), dose_mg=Decimal(500)) == {"max_dose"}
+    tpl = template("sublingual_racemic", max_dose=Decimal(400))
+    calc = calculate_dose(tpl, age=40, weight_kg=Decimal(70), dose_mg=Decimal(425))
+    assert {v.bound for v in bound_violations(tpl, calc=calc)} == {"max_dose"}
     assert bounds("sublingual_racemic", weight_kg=Decimal(70), dose_mg=Decimal(75)) == {"min_dose"}
 
 

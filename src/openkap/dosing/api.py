@@ -108,7 +108,12 @@ def answer_checklist(
     """Record one pre-dose checklist answer."""
     dosing = _load(db, session_id, principal)
     item = pre_dose.record_checklist(
-        db, dosing=dosing, key=body.key, value=body.value, by=principal
+        db,
+        dosing=dosing,
+        key=body.key,
+        value=body.value,
+        by=principal,
+        weight_change_reason=body.weight_change_reason,
     )
     return ChecklistItemRead.model_validate(item)
 

@@ -14,6 +14,7 @@ from openkap.accounts.principal import Principal
 from openkap.core.errors import Forbidden
 from openkap.core.permissions import Permission, allows
 from openkap.core.time import utcnow
+from openkap.dosing.day_weight import dosing_weight_of
 from openkap.dosing.models import (
     Administration,
     AdministrationStatus,
@@ -144,6 +145,8 @@ def check_dose(session: Session, *, dosing: DosingSession, delivered_mg: Decimal
     patient = session.get(Patient, (dosing.organization_id, dosing.patient_id))
     age = 0 if patient is None else age_on(patient.birth_date, utcnow().date())
     weight = _weight_kg(session, dosing, plan, template) if template.weight_based else None
+    if weight is not None and patient is not None:
+        weight = dosing_weight_of(plan, patient, weight)  # adjusted plans: mg/kg of the ABW
     calc = calculate_dose(template, age=age, weight_kg=weight, dose_mg=delivered_mg)
     current = dose_in_bound_unit(template, calc)
     previous = _previous_completed(session, dosing)

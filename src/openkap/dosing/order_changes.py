@@ -19,6 +19,7 @@ from openkap.dosing.models import Administration, DosingSession, OrderChange, Se
 from openkap.dosing.schemas_administration import OrderChangeInput
 from openkap.dosing.service import audit_session, require_state
 from openkap.dosing.session_errors import DoseExceedsPlan, InvalidSessionInput, OrderRefused
+from openkap.plans.ceilings import check_route_ceiling
 from openkap.plans.dosing import ESKETAMINE_DEVICE_MG
 from openkap.plans.models import Drug, Route
 
@@ -88,6 +89,7 @@ def change_order(
     if _dose_given(session, dosing):
         raise OrderRefused("The dose is already given; the order can no longer change.")
     _require_esketamine_dose(dosing, data.dose_mg)
+    check_route_ceiling(route=dosing.route, dose_mg=data.dose_mg, what="order")
     _require_route_fields(dosing, data)
     template = plan_and_template(session, dosing)[1]
     minutes = data.infusion_minutes or dosing.order_infusion_minutes

@@ -15,6 +15,7 @@ from openkap.accounts.principal import Principal, require
 from openkap.core import audit, guard_rails
 from openkap.core.permissions import Permission
 from openkap.core.time import utcnow
+from openkap.dosing.day_weight import dose_per_kg_problem, record_day_weight
 from openkap.dosing.errors import require_within
 from openkap.dosing.models import (
     ChecklistItem,
@@ -77,6 +78,7 @@ class StopKey(enum.StrEnum):
     pre_dose_ceiling = "pre_dose_ceiling"
     unacknowledged_alert = "unacknowledged_alert"
     interval_too_short = "interval_too_short"
+    dose_above_plan_max_per_kg = "dose_above_plan_max_per_kg"
 
 
 # An incomplete checklist is finished by answering it and an alert by acknowledging it; a
@@ -131,7 +133,13 @@ def _validated_value(key: ChecklistKey, value: str) -> str:
 
 
 def record_checklist(
-    session: Session, *, dosing: DosingSession, key: ChecklistKey, value: str, by: Principal
+    session: Session,
+    *,
+    dosing: DosingSession,
+    key: ChecklistKey,
+    value: str,
+    by: Principal,
+    weight_change_reason: str | None = None,
 ) -> ChecklistItem:
     """Record one pre-dose checklist answer; the session moves to its pre-dose checks."""
     require(
@@ -140,11 +148,14 @@ def record_checklist(
         "Only nurses and prescribers record the pre-dose checklist.",
     )
     require_state(dosing, *PRE_DOSE)
+    value = _validated_value(key, value)
+    if key == ChecklistKey.weight_kg:
+        record_day_weight(session, dosing=dosing, value=value, reason=weight_change_reason, by=by)
     item = ChecklistItem(
         organization_id=dosing.organization_id,
         session_id=dosing.id,
         item_key=key.value,
-        value=_validated_value(key, value),
+        value=value,
         recorded_by_id=by.user.id,
     )
     session.add(item)
@@ -270,6 +281,13 @@ def _weight_stop(session: Session, dosing: DosingSession, plan: TreatmentPlan) -
     return [(StopKey.weight_not_current, message, "")]
 
 
+def _dose_per_kg_stop(session: Session, dosing: DosingSession) -> list[Stop]:
+    """The day's weight re-checks the session's dose in mg/kg against the plan's maximum."""
+    answered = checklist_answers(session, dosing=dosing).get(ChecklistKey.weight_kg.value)
+    problem = dose_per_kg_problem(session, dosing=dosing, answered_kg=answered)
+    return [(StopKey.dose_above_plan_max_per_kg, problem, f"weight:{answered}")] if problem else []
+
+
 def _record_stops(session: Session, dosing: DosingSession) -> list[Stop]:
     episode = session.get(Episode, (dosing.organization_id, dosing.episode_id))
     found: list[Stop] = []
@@ -283,6 +301,7 @@ def _record_stops(session: Session, dosing: DosingSession) -> list[Stop]:
         found.append((StopKey.no_valid_consent, message, ""))
     if plan is not None and plan.dose_per_kg is not None:
         found.extend(_weight_stop(session, dosing, plan))
+    found.extend(_dose_per_kg_stop(session, dosing))
     if (
         dosing.drug == Drug.esketamine.value
         and rems_enrolment(session, patient_id=dosing.patient_id) is None

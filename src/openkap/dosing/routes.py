@@ -208,7 +208,15 @@ def answer_checklist(form: Administering) -> Response:
         if not value or answered.get(key.value) == value:
             continue
         try:
-            pre_dose.record_checklist(form.db, dosing=form.dosing, key=key, value=value, by=form.by)
+            reason = form.fields.get("checklist-weight_change_reason", "").strip() or None
+            pre_dose.record_checklist(
+                form.db,
+                dosing=form.dosing,
+                key=key,
+                value=value,
+                by=form.by,
+                weight_change_reason=reason if key == pre_dose.ChecklistKey.weight_kg else None,
+            )
         except OpenKapError as refused:
             refused.field = key.value
             return form.answer(refused, "checklist")

@@ -24,6 +24,11 @@ class SessionCreate(InputModel):
 class ChecklistAnswer(InputModel):
     key: ChecklistKey
     value: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    weight_change_reason: Reason | None = Field(
+        default=None,
+        description="weight_kg only: confirms a change of more than 10 % in 30 days or a "
+        "pounds-like value (2.0-2.4 times the last weight), with the reason",
+    )
 
 
 class OverrideCreate(InputModel):

@@ -117,13 +117,17 @@ def answers(context: DemoContext, course: Course, concern: dict[str, Any]) -> di
 
 def _vitals(context: DemoContext, course: Course) -> dict[str, int]:
     rng, female = context.rng, course.patient.sex_at_birth == "female"
-    return {
+    values = {
         "baseline_sbp": rng.randint(104, 136),
         "baseline_dbp": rng.randint(64, 86),
         "baseline_hr": rng.randint(58, 96),
         "baseline_spo2": rng.randint(96, 100),
         "height_cm": round(min(max(rng.gauss(163 if female else 177, 7), 145), 200)),
     }
+    if course.patient.height_cm is not None:
+        # The height the patient record already holds, as the nurse would copy it.
+        values["height_cm"] = int(course.patient.height_cm)
+    return values
 
 
 def _presenting(context: DemoContext, course: Course) -> str:

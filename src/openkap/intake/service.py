@@ -1,7 +1,7 @@
 """Intake use cases: the record, its lists, body measures and TRD; every access is audited."""
 
 import uuid
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import cast
 
 from sqlalchemy import select
@@ -41,10 +41,10 @@ from openkap.intake.schemas import (
 )
 from openkap.intake.sections import TEXT_FIELDS
 from openkap.intake.trd import DEFAULT_CRITERIA, TrdCriteria, TrdResult, derive_trd
-from openkap.patients import weights
+from openkap.patients import body, weights
 from openkap.patients.errors import RecordInError, VersionMismatch
 from openkap.patients.models import Patient, RecordStatus, WeightMeasurement
-from openkap.patients.schemas import WeightCreate
+from openkap.patients.schemas import HeightSet, WeightCreate
 
 IntakeRow = Diagnosis | Medication | SubstanceUse | PriorTreatment | TreatmentGoal
 ITEM_MODELS: dict[ItemKind, type[IntakeRow]] = {
@@ -124,6 +124,11 @@ def update_intake(
     for field, value in changes.items():
         setattr(intake, field, "" if value is None and field in TEXT_FIELDS else value)
     _check_consistency(intake)
+    if changes.get("height_cm") is not None:
+        # The patient record holds the height that dosing uses; the intake's copy follows it.
+        height = HeightSet(height_cm=Decimal(changes["height_cm"]))
+        patient = patient_of(session, episode=episode)
+        body.record_height(session, patient=patient, data=height, by=by)
     intake.updated_by_id, intake.updated_at = by.user.id, utcnow()
     session.flush()
     audit.record(
@@ -293,15 +298,14 @@ def body_measures(session: Session, *, intake: Intake | None, episode: Episode) 
         .limit(1)
     ).first()
     height = None if intake is None else intake.height_cm
-    bmi = None
-    if height and weight is not None:
-        metres = Decimal(height) / 100
-        bmi = (weight.weight_kg / (metres * metres)).quantize(Decimal("0.1"), ROUND_HALF_UP)
     return BodyRead(
         height_cm=height,
         weight_kg=None if weight is None else weight.weight_kg,
         weight_measured_on=None if weight is None else weight.measured_on,
-        bmi=bmi,
+        bmi=body.bmi(
+            None if weight is None else weight.weight_kg,
+            None if height is None else Decimal(height),
+        ),
     )
 
 

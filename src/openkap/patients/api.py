@@ -13,9 +13,12 @@ from openkap.core.permissions import Permission
 from openkap.core.responses import error_responses
 from openkap.core.schemas import NO_NUL
 from openkap.patients import search, service, weights
+from openkap.patients.body import bmi, record_height
 from openkap.patients.errors import VersionRequired
+from openkap.patients.models import Patient, WeightMeasurement
 from openkap.patients.schemas import (
     EnteredInError,
+    HeightSet,
     PatientCreate,
     PatientPage,
     PatientRead,
@@ -31,6 +34,8 @@ Writer = Annotated[Principal, Depends(api_permission(Permission.patient_write))]
 ErrorMarker = Annotated[Principal, Depends(api_permission(Permission.patient_mark_error))]
 ClinicalReader = Annotated[Principal, Depends(api_permission(Permission.clinical_read))]
 WeightWriter = Annotated[Principal, Depends(api_permission(Permission.weight_write))]
+# Nurses and prescribers weigh; the service also lets intake writers (therapists) record height.
+HeightWriter = Annotated[Principal, Depends(api_permission(Permission.clinical_read))]
 
 
 def _with_etag(response: Response, version: int) -> None:
@@ -144,9 +149,15 @@ def list_weights(
     """Return the patient's weight history, newest first."""
     patient = service.get_patient(session, patient_id=patient_id, by=principal)
     return [
-        WeightRead.model_validate(w)
+        _weight_read(w, patient)
         for w in weights.list_weights(session, patient=patient, by=principal)
     ]
+
+
+def _weight_read(weight: WeightMeasurement, patient: Patient) -> WeightRead:
+    read = WeightRead.model_validate(weight)
+    read.bmi = bmi(weight.weight_kg, patient.height_cm)
+    return read
 
 
 @router.post(
@@ -158,10 +169,24 @@ def list_weights(
 def record_weight(
     session: DbSession, principal: WeightWriter, patient_id: uuid.UUID, body: WeightCreate
 ) -> WeightRead:
-    """Record a weight measurement."""
+    """Record a weight; a questioned change (over 10 % in 30 days, pounds as kg) needs a reason."""
     patient = service.get_patient(session, patient_id=patient_id, by=principal)
-    return WeightRead.model_validate(
-        weights.record_weight(session, patient=patient, data=body, by=principal)
+    weight = weights.record_weight(session, patient=patient, data=body, by=principal)
+    return _weight_read(weight, patient)
+
+
+@router.put(
+    "/{patient_id}/height",
+    response_model=PatientRead,
+    responses=error_responses(401, 403, 404, 409, 422),
+)
+def set_height(
+    session: DbSession, principal: HeightWriter, patient_id: uuid.UUID, data: HeightSet
+) -> PatientRead:
+    """Record the patient's height (100.0-250.0 cm); BMI is shown with each weight."""
+    patient = service.get_patient(session, patient_id=patient_id, by=principal)
+    return PatientRead.model_validate(
+        record_height(session, patient=patient, data=data, by=principal)
     )
 
 
@@ -179,8 +204,9 @@ def mark_weight_in_error(
 ) -> WeightRead:
     """Mark a wrong weight entered-in-error."""
     patient = service.get_patient(session, patient_id=patient_id, by=principal)
-    return WeightRead.model_validate(
+    return _weight_read(
         weights.mark_weight_in_error(
             session, patient=patient, weight_id=weight_id, reason=body.reason, by=principal
-        )
+        ),
+        patient,
     )

@@ -1,5 +1,6 @@
 """Synthetic patients with believable demographics and weight histories."""
 
+import random
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -51,9 +52,17 @@ def _patient(context: DemoContext, number: int) -> Patient:
         emergency_contact_relationship=context.rng.choice(RELATIONSHIPS),
         emergency_contact_phone=fake.numerify("(503) ###-####"),
         primary_clinician_id=context.rng.choice(clinicians).id if clinicians else None,
+        height_cm=_height(number, sex),
     )
     index_names(patient)
     return patient
+
+
+def _height(number: int, sex: SexAtBirth) -> Decimal:
+    # Its own generator, so adding heights left every other demo value as it was.
+    mean = 163 if sex is SexAtBirth.female else 177
+    drawn = random.Random(f"height-{number}").gauss(mean, 7)  # noqa: S311 (synthetic data)
+    return Decimal(round(min(max(drawn, 145), 200)))
 
 
 def _weights(context: DemoContext, patient: Patient) -> list[WeightMeasurement]:
@@ -64,11 +73,17 @@ def _weights(context: DemoContext, patient: Patient) -> list[WeightMeasurement]:
             id=context.new_id(),
             organization_id=patient.organization_id,
             patient_id=patient.id,
-            weight_kg=Decimal(f"{max(42.0, base + context.rng.gauss(0, 1.2)):.1f}"),
+            weight_kg=Decimal(f"{max(42.0, base + _wobble(context, base)):.1f}"),
             measured_on=start + timedelta(days=21 * visit),
         )
         for visit in range(context.rng.randint(1, 4))
     ]
+
+
+def _wobble(context: DemoContext, base: float) -> float:
+    # Within 4 % of the usual weight, so no two visits differ by the 10 % that needs a reason.
+    limit = 0.04 * max(base, 42.0)
+    return min(max(context.rng.gauss(0, 1.2), -limit), limit)
 
 
 def generate(context: DemoContext) -> None:

@@ -39,3 +39,7 @@ class UnknownClinician(BadRequest):
     """The chosen primary clinician is not a user of this clinic."""
 
     status_code = 422
+
+
+class WeightChangeUnconfirmed(Conflict):
+    """A weight the plausibility rule questions was sent without a confirmation and reason."""

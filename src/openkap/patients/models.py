@@ -63,6 +63,8 @@ class Patient(TenantMixin, AuditedMixin, VersionedMixin, Base):
     primary_clinician_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("users.id"), default=None
     )
+    # Height is kept on the record (its history in the revisions); weights have their own table.
+    height_cm: Mapped[Decimal | None] = mapped_column(Numeric(4, 1), default=None)
     status: Mapped[str] = mapped_column(String(20), default=RecordStatus.active.value)
     error_reason: Mapped[str | None] = mapped_column(String(500), default=None)
     sort_name: Mapped[str] = mapped_column(String(210))
@@ -106,3 +108,7 @@ class WeightMeasurement(TenantMixin, AuditedMixin, Base):
     measured_on: Mapped[date] = mapped_column()
     status: Mapped[str] = mapped_column(String(20), default=RecordStatus.active.value)
     error_reason: Mapped[str | None] = mapped_column(String(500), default=None)
+    # A change the plausibility rule questioned, kept only when someone confirmed it with a reason.
+    change_rules: Mapped[str | None] = mapped_column(String(100), default=None)
+    change_reason: Mapped[str | None] = mapped_column(String(500), default=None)
+    change_compared_with_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None)

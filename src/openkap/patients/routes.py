@@ -13,9 +13,15 @@ from openkap.core.errors import OpenKapError
 from openkap.core.permissions import Permission, allows
 from openkap.core.schemas import NO_NUL
 from openkap.core.time import utcnow
-from openkap.patients import search, service, weights
+from openkap.patients import body, search, service, weights
 from openkap.patients.models import Patient, SexAtBirth
-from openkap.patients.schemas import EnteredInError, PatientCreate, PatientUpdate, WeightCreate
+from openkap.patients.schemas import (
+    EnteredInError,
+    HeightSet,
+    PatientCreate,
+    PatientUpdate,
+    WeightCreate,
+)
 from openkap.web.forms import FormFields, RefusedForm, refusal_errors, validate_form
 from openkap.web.templating import render
 
@@ -26,6 +32,7 @@ Reader = Annotated[Principal, Depends(web_permission(Permission.patient_read))]
 Writer = Annotated[Principal, Depends(web_permission(Permission.patient_write))]
 ErrorMarker = Annotated[Principal, Depends(web_permission(Permission.patient_mark_error))]
 WeightWriter = Annotated[Principal, Depends(web_permission(Permission.weight_write))]
+ClinicalReader = Annotated[Principal, Depends(web_permission(Permission.clinical_read))]
 SEX_OPTIONS = [("", "Choose…")] + [(s.value, s.value.capitalize()) for s in SexAtBirth]
 
 
@@ -148,11 +155,13 @@ def _detail_page(
         principal=principal,
         patient=patient,
         weights=history,
+        bmi_of=lambda weight: body.bmi(weight.weight_kg, patient.height_cm),
         clinical=clinical,
         clinician=clinician,
         today=utcnow().date().isoformat(),
         weight_values=weight_values or {},
         weight_errors=weight_errors or {},
+        confirm_weight=status == 409,
         status_code=status,
         can=lambda name: allows(principal.roles, Permission(name)),
     )
@@ -241,7 +250,13 @@ def record_weight(
 ) -> Response:
     patient = service.get_patient(session, patient_id=patient_id, by=principal)
     data, errors = validate_form(WeightCreate, fields)
-    if data is None:
+    status = 422
+    try:
+        if data is not None:
+            weights.record_weight(session, patient=patient, data=data, by=principal)
+    except OpenKapError as refused:
+        errors, status = refusal_errors(refused), refused.status_code
+    if errors:
         return _detail_page(
             request,
             session,
@@ -249,7 +264,39 @@ def record_weight(
             patient,
             weight_values=fields,
             weight_errors=errors,
-            status=422,
+            status=status,
         )
-    weights.record_weight(session, patient=patient, data=data, by=principal)
+    return RedirectResponse(f"/patients/{patient.id}#weights", status_code=303)
+
+
+@router.post(
+    "/patients/{patient_id}/height",
+    response_class=HTMLResponse,
+    dependencies=[Depends(csrf_protect)],
+)
+def record_height(
+    request: Request,
+    session: DbSession,
+    principal: ClinicalReader,
+    patient_id: uuid.UUID,
+    fields: FormFields,
+) -> Response:
+    patient = service.get_patient(session, patient_id=patient_id, by=principal)
+    data, errors = validate_form(HeightSet, fields)
+    status = 422
+    try:
+        if data is not None:
+            body.record_height(session, patient=patient, data=data, by=principal)
+    except OpenKapError as refused:
+        errors, status = refusal_errors(refused), refused.status_code
+    if errors:
+        return _detail_page(
+            request,
+            session,
+            principal,
+            patient,
+            weight_values=fields,
+            weight_errors=errors,
+            status=status,
+        )
     return RedirectResponse(f"/patients/{patient.id}#weights", status_code=303)

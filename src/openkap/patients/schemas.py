@@ -14,14 +14,19 @@ from pydantic import (
     Field,
     StringConstraints,
     field_validator,
+    model_validator,
 )
 
-from openkap.core.schemas import BlankIsNone, InputModel
+from openkap.core.schemas import NO_NUL, BlankIsNone, InputModel
 from openkap.core.time import utcnow
 from openkap.patients.models import RecordStatus, SexAtBirth
 
 MIN_WEIGHT_KG = Decimal("2.0")
 MAX_WEIGHT_KG = Decimal("400.0")
+# The intake's range, so a height taken there is always accepted on the patient record.
+MIN_HEIGHT_CM = Decimal("100.0")
+MAX_HEIGHT_CM = Decimal("250.0")
+MIN_CHANGE_REASON = 10
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -120,6 +125,7 @@ class PatientRead(BaseModel):
     emergency_contact_relationship: str | None
     emergency_contact_phone: str | None
     primary_clinician_id: uuid.UUID | None
+    height_cm: Decimal | None
     status: RecordStatus
     error_reason: str | None
     version: int
@@ -146,6 +152,16 @@ class WeightCreate(InputModel):
         description=f"Kilograms, {MIN_WEIGHT_KG} to {MAX_WEIGHT_KG}, one decimal place",
     )
     measured_on: date
+    confirm_change: bool = Field(
+        default=False,
+        description="Confirms a change the plausibility rule questions (needs change_reason)",
+    )
+    change_reason: Annotated[
+        str | None,
+        StringConstraints(
+            strip_whitespace=True, min_length=MIN_CHANGE_REASON, max_length=500, pattern=NO_NUL
+        ),
+    ] = Field(default=None, description="Why the questioned change is right, 10-500 characters")
 
     @field_validator("measured_on")
     @classmethod
@@ -153,6 +169,26 @@ class WeightCreate(InputModel):
         if value > utcnow().date():
             raise ValueError("a weight cannot be measured in the future")
         return value
+
+    @field_validator("change_reason", mode="before")
+    @classmethod
+    def _blank_reason_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _confirmation_has_a_reason(self) -> "WeightCreate":
+        if self.confirm_change and self.change_reason is None:
+            raise ValueError("confirming a questioned weight change needs a change_reason")
+        return self
+
+
+class HeightSet(InputModel):
+    height_cm: Decimal = Field(
+        ge=MIN_HEIGHT_CM,
+        le=MAX_HEIGHT_CM,
+        decimal_places=1,
+        description=f"Centimetres, {MIN_HEIGHT_CM} to {MAX_HEIGHT_CM}, one decimal place",
+    )
 
 
 class WeightRead(BaseModel):
@@ -164,5 +200,11 @@ class WeightRead(BaseModel):
     measured_on: date
     status: RecordStatus
     error_reason: str | None
+    change_rules: str | None = Field(description="The plausibility rules a confirmed change broke")
+    change_reason: str | None
+    change_compared_with_id: uuid.UUID | None
+    bmi: Decimal | None = Field(
+        default=None, description="kg/m² with the patient's height, one decimal; null without it"
+    )
     created_at: datetime
     created_by_id: uuid.UUID | None

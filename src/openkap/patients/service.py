@@ -37,7 +37,7 @@ def _snapshot(patient: Patient) -> dict[str, Any]:
     return {key: value for key, value in data.items() if key not in _SNAPSHOT_EXCLUDE}
 
 
-def _keep_revision(session: Session, *, patient: Patient, by: Principal) -> None:
+def keep_revision(session: Session, *, patient: Patient, by: Principal) -> None:
     session.flush()
     session.add(
         PatientRevision(
@@ -90,7 +90,7 @@ def create_patient(session: Session, *, data: PatientCreate, by: Principal) -> P
     )
     index_names(patient)
     session.add(patient)
-    _keep_revision(session, patient=patient, by=by)
+    keep_revision(session, patient=patient, by=by)
     audit.record(
         session,
         actor=by.actor,
@@ -144,7 +144,7 @@ def update_patient(
         setattr(patient, field, value)
     index_names(patient)
     patient.updated_by_id, patient.updated_at = by.user.id, utcnow()
-    _keep_revision(session, patient=patient, by=by)
+    keep_revision(session, patient=patient, by=by)
     audit.record(
         session,
         actor=by.actor,
@@ -165,7 +165,7 @@ def mark_entered_in_error(
         raise RecordInError("This record is already marked entered-in-error.")
     patient.status, patient.error_reason = RecordStatus.entered_in_error.value, reason
     patient.updated_by_id, patient.updated_at = by.user.id, utcnow()
-    _keep_revision(session, patient=patient, by=by)
+    keep_revision(session, patient=patient, by=by)
     audit.record(
         session,
         actor=by.actor,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
+from openkap.plans.ceilings import check_route_ceiling
 from openkap.plans.models import DoseUnit, ProtocolTemplate
 
 OLDER_ADULT_AGE = 65
@@ -137,7 +138,20 @@ def calculate_dose(
     dose_per_kg: Decimal | None = None,
     dose_mg: Decimal | None = None,
 ) -> DoseCalculation:
-    """Compute a plan's dose from the template, or from the prescriber's chosen dose."""
+    """Compute a dose from the template or the prescriber's choice, within the route ceiling."""
+    calc = _calculated(template, age, weight_kg, weight_measured_on, dose_per_kg, dose_mg)
+    check_route_ceiling(route=template.route, dose_mg=calc.dose_mg)
+    return calc
+
+
+def _calculated(
+    template: ProtocolTemplate,
+    age: int,
+    weight_kg: Decimal | None,
+    weight_measured_on: date | None,
+    dose_per_kg: Decimal | None,
+    dose_mg: Decimal | None,
+) -> DoseCalculation:
     older = is_older_adult(template, age)
     rounding = Decimal(template.dose_rounding_mg)
     if dose_mg is not None:

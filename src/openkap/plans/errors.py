@@ -109,3 +109,13 @@ class UnknownClinician(BadRequest):
     """The clinician is not an active clinician of this clinic."""
 
     status_code = 422
+
+
+class DoseAboveRouteCeiling(BadRequest):
+    """A dose or a plan's maximum is above the route's absolute mg ceiling."""
+
+    status_code = 422
+
+
+class HeightRequired(InvalidState):
+    """Adjusted body weight needs the patient's height."""

@@ -114,6 +114,12 @@ class TreatmentPlan(TenantMixin, AuditedMixin, VersionedMixin, Base):
     max_dose_mg: Mapped[Decimal] = mapped_column(Numeric(8, 2))
     weight_kg: Mapped[Decimal | None] = mapped_column(Numeric(5, 1), default=None)
     weight_measured_on: Mapped[date | None] = mapped_column(default=None)
+    # "actual" or "adjusted" (body_weight.DosingWeight); the dose is computed from dosing_weight_kg.
+    dosing_weight: Mapped[str] = mapped_column(
+        String(20), default="actual", server_default="actual"
+    )
+    dosing_weight_kg: Mapped[Decimal | None] = mapped_column(Numeric(5, 1), default=None)
+    height_cm: Mapped[Decimal | None] = mapped_column(Numeric(4, 1), default=None)
     start_on: Mapped[date] = mapped_column()
     dose_calculation: Mapped[str] = mapped_column(Text, default="")
     dose_override_reason: Mapped[str | None] = mapped_column(Text, default=None)

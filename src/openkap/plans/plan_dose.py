@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from openkap.core.errors import Forbidden
-from openkap.patients.models import WeightMeasurement
+from openkap.plans.body_weight import WeightBasis
 from openkap.plans.dosing import (
     PER_KG_PLACES,
     DoseCalculation,
@@ -46,7 +46,7 @@ def checked_dose(
     previous: TreatmentPlan | None,
     first_dose: bool,
     may_override: bool,
-    weigh: Callable[[], WeightMeasurement | None],
+    weigh: Callable[[], WeightBasis | None],
 ) -> tuple[DoseCalculation, list[str]]:
     """Compute the dose and return it with the bounds it overrides (refusing when it may not)."""
     if choice.dose_per_kg is not None and not template.weight_based:
@@ -60,7 +60,7 @@ def checked_dose(
     calc = calculate_dose(
         template,
         age=age,
-        weight_kg=weight.weight_kg if weight else None,
+        weight_kg=weight.dosing_kg if weight else None,
         weight_measured_on=weight.measured_on if weight else None,
         dose_per_kg=choice.dose_per_kg,
         dose_mg=choice.dose_mg,
@@ -101,10 +101,9 @@ def _previous_value(template: ProtocolTemplate, previous: TreatmentPlan | None) 
         return Decimal(previous.start_dose_mg)
     if previous.dose_per_kg is not None:
         return Decimal(previous.dose_per_kg)
-    if previous.weight_kg:
-        return (Decimal(previous.start_dose_mg) / Decimal(previous.weight_kg)).quantize(
-            PER_KG_PLACES
-        )
+    weight = previous.dosing_weight_kg or previous.weight_kg
+    if weight:
+        return (Decimal(previous.start_dose_mg) / Decimal(weight)).quantize(PER_KG_PLACES)
     return None
 
 

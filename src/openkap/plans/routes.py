@@ -19,6 +19,7 @@ from openkap.episodes.models import Episode
 from openkap.episodes.service import get_episode
 from openkap.patients.service import get_patient
 from openkap.plans import (
+    preview,
     readiness,
     routes_consent,
     routes_documents,
@@ -160,7 +161,7 @@ def _plan_page(
         sessions=service.plan_sessions(session, plan=plan) if plan else [],
         versions=versions,
         names=user_names(session, [v.signed_by_id for v in versions]),
-        previews=service.preview_doses(session, episode=episode, by=principal) if can_write else [],
+        previews=preview.preview_doses(session, episode=episode, by=principal) if can_write else [],
         can_write=can_write,
         can_sign=allows(principal.roles, Permission.plan_sign),
         values=values or {},

@@ -17,6 +17,7 @@ from pydantic import (
 
 from openkap.core.schemas import BlankIsNone, InputModel
 from openkap.core.time import utcnow
+from openkap.plans.body_weight import DosingWeight
 from openkap.plans.dosing import ESKETAMINE_DEVICE_MG, devices_for
 from openkap.plans.models import DoseUnit, Drug, PlanStatus, Route
 
@@ -131,6 +132,13 @@ def _check_start_on(value: date | None) -> date | None:
 
 
 class _DoseChoice(BlankIsNone):
+    dosing_weight: DosingWeight | None = Field(
+        default=None,
+        description=(
+            "actual (the default for a new plan) or adjusted body weight (Devine ideal body "
+            "weight + 0.4 x the excess; needs the patient's height); a revision keeps the last"
+        ),
+    )
     dose_per_kg: DosePerKg | None = None
     dose_mg: DoseMg | None = None
     override_reason: OverrideReason | None = Field(
@@ -191,6 +199,9 @@ class PlanRead(BaseModel):
     max_dose_mg: Decimal
     weight_kg: Decimal | None
     weight_measured_on: date | None
+    dosing_weight: DosingWeight
+    dosing_weight_kg: Decimal | None = Field(description="The weight the dose was computed from")
+    height_cm: Decimal | None
     start_on: date
     dose_calculation: str
     dose_override_reason: str | None

@@ -5,7 +5,6 @@ that supersedes the old one, so what a prescriber signed stays exactly as signed
 """
 
 import uuid
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -22,7 +21,9 @@ from openkap.intake.decisions import latest_decision
 from openkap.patients.models import Patient, RecordStatus, WeightMeasurement
 from openkap.plans import readiness, templates
 from openkap.plans.access import require_open
-from openkap.plans.dosing import DoseCalculation, age_on, calculate_dose
+from openkap.plans.body_weight import DosingWeight, WeightBasis, weight_basis
+from openkap.plans.ceilings import check_route_ceiling
+from openkap.plans.dosing import DoseCalculation, age_on
 from openkap.plans.errors import (
     EpisodeNotReadyForPlan,
     PlanExists,
@@ -87,6 +88,7 @@ def create_plan(
                 template=template,
                 start_on=data.start_on,
                 choice=choice,
+                basis=data.dosing_weight or DosingWeight.actual,
                 previous=None,
                 by=by,
             )
@@ -103,6 +105,7 @@ def _build_plan(
     template: ProtocolTemplate,
     start_on: date,
     choice: DoseChoice,
+    basis: DosingWeight,
     previous: TreatmentPlan | None,
     by: Principal,
     change_reason: str = "",
@@ -110,6 +113,8 @@ def _build_plan(
     patient = session.get(Patient, (episode.organization_id, episode.patient_id))
     assert patient is not None
     first_dose = EpisodeState(episode.state) in BEFORE_FIRST_DOSE
+    basis = basis if template.weight_based else DosingWeight.actual
+    weighed = _weighed(session, template, patient, basis) if template.weight_based else None
     calc, overridden = checked_dose(
         template=template,
         age=age_on(patient.birth_date, start_on),
@@ -117,8 +122,10 @@ def _build_plan(
         previous=previous,
         first_dose=first_dose,
         may_override=Role.prescriber in by.roles,
-        weigh=lambda: _weight(session, template, patient.id),
+        weigh=lambda: weighed,
     )
+    max_dose_mg = max(plan_ceiling_mg(template, calc), calc.dose_mg)
+    check_route_ceiling(route=template.route, dose_mg=max_dose_mg, what="plan's maximum dose")
     plan = TreatmentPlan(
         organization_id=episode.organization_id,
         episode_id=episode.id,
@@ -129,11 +136,14 @@ def _build_plan(
         drug=template.drug,
         dose_per_kg=calc.dose_per_kg,
         start_dose_mg=calc.dose_mg,
-        max_dose_mg=max(plan_ceiling_mg(template, calc), calc.dose_mg),
-        weight_kg=calc.weight_kg,
+        max_dose_mg=max_dose_mg,
+        weight_kg=None if weighed is None else weighed.actual_kg,
         weight_measured_on=calc.weight_measured_on,
+        dosing_weight=basis.value,
+        dosing_weight_kg=calc.weight_kg,
+        height_cm=None if weighed is None else weighed.height_cm,
         start_on=start_on,
-        dose_calculation=calc.explanation(),
+        dose_calculation=_explained(calc, weighed),
         dose_override_reason=choice.override_reason if overridden else None,
         change_reason=change_reason,
         created_by_id=by.user.id,
@@ -154,9 +164,31 @@ def _build_plan(
     return plan
 
 
-def _weight(
+def _explained(calc: DoseCalculation, weighed: WeightBasis | None) -> str:
+    extra = "" if weighed is None else weighed.explanation()
+    return calc.explanation() + (f"; {extra}" if extra else "")
+
+
+def _weighed(
+    session: Session, template: ProtocolTemplate, patient: Patient, basis: DosingWeight
+) -> WeightBasis | None:
+    """Return the weight this plan doses by, from the newest recent weight (None without one)."""
+    weight = plan_weight(session, template, patient.id)
+    if weight is None:
+        return None
+    return weight_basis(
+        basis,
+        actual_kg=weight.weight_kg,
+        height_cm=patient.height_cm,
+        sex_at_birth=patient.sex_at_birth,
+        measured_on=weight.measured_on,
+    )
+
+
+def plan_weight(
     session: Session, template: ProtocolTemplate, patient_id: uuid.UUID
 ) -> WeightMeasurement | None:
+    """Return the newest weight within the template's window before today."""
     return recent_weight(
         session,
         patient_id=patient_id,
@@ -226,6 +258,7 @@ def sign_plan(session: Session, *, plan: TreatmentPlan, by: Principal) -> Treatm
         raise PlanNotChangeable(
             f"Plan version {plan.plan_version} is {plan.status}; only a draft can be signed."
         )
+    check_route_ceiling(route=plan.route, dose_mg=plan.max_dose_mg, what="plan's maximum dose")
     plan.status = PlanStatus.signed.value
     plan.signed_by_id, plan.signed_at = by.user.id, utcnow()
     plan.updated_by_id, plan.updated_at = by.user.id, utcnow()
@@ -265,6 +298,7 @@ def revise_plan(
             template=template,
             start_on=data.start_on or plan.start_on,
             choice=choice,
+            basis=data.dosing_weight or DosingWeight(plan.dosing_weight),
             previous=plan if template.key == old_template.key else None,
             by=by,
             change_reason=data.change_reason,
@@ -320,33 +354,3 @@ def plan_sessions(session: Session, *, plan: TreatmentPlan) -> list[PlannedSessi
             .order_by(PlannedSession.sequence)
         )
     )
-
-
-@dataclass(frozen=True, kw_only=True)
-class DosePreview:
-    """What a template would give this patient today, or why it cannot be computed."""
-
-    template: ProtocolTemplate
-    calculation: DoseCalculation | None
-    problem: str | None
-
-
-def preview_doses(session: Session, *, episode: Episode, by: Principal) -> list[DosePreview]:
-    """Compute each current template's start dose for the episode's patient."""
-    patient = session.get(Patient, (episode.organization_id, episode.patient_id))
-    assert patient is not None
-    previews = []
-    for template in templates.list_current_templates(session, by=by):
-        weight = _weight(session, template, patient.id) if template.weight_based else None
-        if template.weight_based and weight is None:
-            problem = f"no weight recorded in the last {template.weight_max_age_days} days"
-            previews.append(DosePreview(template=template, calculation=None, problem=problem))
-            continue
-        calc = calculate_dose(
-            template,
-            age=age_on(patient.birth_date, utcnow().date()),
-            weight_kg=weight.weight_kg if weight else None,
-            weight_measured_on=weight.measured_on if weight else None,
-        )
-        previews.append(DosePreview(template=template, calculation=calc, problem=None))
-    return previews

@@ -1,8 +1,8 @@
 """chair safety
 
-Revision ID: c278f29d913c
+Revision ID: cd5404d9afdc
 Revises: 15e62e0bec81
-Create Date: 2026-12-07 02:23:55.847293
+Create Date: 2026-12-07 02:26:13.323976
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "c278f29d913c"
+revision: str = "cd5404d9afdc"
 down_revision: str | None = "15e62e0bec81"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -99,6 +99,9 @@ def upgrade() -> None:
             ["id"],
         )
 
+    with op.batch_alter_table("patients", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("height_cm", sa.Numeric(precision=4, scale=1), nullable=True))
+
     with op.batch_alter_table("protocol_templates", schema=None) as batch_op:
         batch_op.add_column(sa.Column("infusion_minutes_min", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("infusion_minutes_max", sa.Integer(), nullable=True))
@@ -118,8 +121,34 @@ def upgrade() -> None:
             batch_op.f("fk_rule_sets_approved_by_id_users"), "users", ["approved_by_id"], ["id"]
         )
 
+    with op.batch_alter_table("treatment_plans", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "dosing_weight", sa.String(length=20), server_default="actual", nullable=False
+            )
+        )
+        batch_op.add_column(
+            sa.Column("dosing_weight_kg", sa.Numeric(precision=5, scale=1), nullable=True)
+        )
+        batch_op.add_column(sa.Column("height_cm", sa.Numeric(precision=4, scale=1), nullable=True))
+
+    with op.batch_alter_table("weight_measurements", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("change_rules", sa.String(length=100), nullable=True))
+        batch_op.add_column(sa.Column("change_reason", sa.String(length=500), nullable=True))
+        batch_op.add_column(sa.Column("change_compared_with_id", sa.Uuid(), nullable=True))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("weight_measurements", schema=None) as batch_op:
+        batch_op.drop_column("change_compared_with_id")
+        batch_op.drop_column("change_reason")
+        batch_op.drop_column("change_rules")
+
+    with op.batch_alter_table("treatment_plans", schema=None) as batch_op:
+        batch_op.drop_column("height_cm")
+        batch_op.drop_column("dosing_weight_kg")
+        batch_op.drop_column("dosing_weight")
+
     with op.batch_alter_table("rule_sets", schema=None) as batch_op:
         batch_op.drop_constraint(
             batch_op.f("fk_rule_sets_approved_by_id_users"), type_="foreignkey"
@@ -134,6 +163,9 @@ def downgrade() -> None:
         batch_op.drop_column("max_rate_mg_per_kg_min")
         batch_op.drop_column("infusion_minutes_max")
         batch_op.drop_column("infusion_minutes_min")
+
+    with op.batch_alter_table("patients", schema=None) as batch_op:
+        batch_op.drop_column("height_cm")
 
     with op.batch_alter_table("followup_settings", schema=None) as batch_op:
         batch_op.drop_constraint(
