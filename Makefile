@@ -31,8 +31,14 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Tests must pass at any hour: the whole suite runs with the clock just after midnight (UTC), and
+# the database tests again on SQLite just before it (browser, fuzzing and crash tests once).
+DAY_EDGE_PASS := -q -k "not postgresql" -m "not e2e" --ignore=tests/reliability \
+	--ignore=tests/api/test_schemathesis.py
+
 test: $(STAMP) system-deps lint typecheck
-	scripts/with-postgres.sh $(BIN)/pytest
+	scripts/with-postgres.sh $(BIN)/pytest --clock 00:05
+	scripts/with-postgres.sh $(BIN)/pytest --clock 23:55 $(DAY_EDGE_PASS)
 
 bench: $(STAMP)
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
