@@ -107,7 +107,7 @@ def test_a_patient_has_one_open_session_at_a_time(db, org, nurse):
     episode = ready_episode(db, org)
     first = checked_in(db, episode, nurse)
     second = scheduled(db, episode, nurse)
-    with pytest.raises(SessionStateRefused, match="one_open_session") as refused:
+    with pytest.raises(SessionStateRefused, match="One open session per patient") as refused:
         service.check_in(db, dosing=second, by=nurse)
     assert str(first.id) in refused.value.message
     assert second.state == "scheduled"
@@ -203,4 +203,4 @@ def test_over_the_api_a_second_open_session_is_refused(client, db, org, nurse):
     heads = bearer(db, make_user(db, org, Role.front_desk))
     refused = client.post(f"/api/v1/dosing-sessions/{second.id}/check-in", headers=heads)
     assert (refused.status_code, refused.json()["error"]) == (409, "SessionStateRefused")
-    assert "one_open_session" in refused.json()["detail"]
+    assert "One open session per patient" in refused.json()["detail"]

@@ -82,7 +82,7 @@ def test_incomplete_checklist_is_a_hard_stop_that_cannot_be_overridden(db, org, 
     ]
     assert stop.key == StopKey.checklist_incomplete
     assert "answered no: fasting" in stop.message
-    assert "not recorded: identity_verified" in stop.message
+    assert "not recorded: identity verified" in stop.message
     with pytest.raises(SessionStateRefused, match="cannot be overridden"):
         pre_dose.override_hard_stop(
             db, dosing=dosing, key=StopKey.checklist_incomplete, reason=REASON, by=prescriber

@@ -32,7 +32,9 @@ from openkap.dosing.schemas_observations import (
     DissociationInstrument,
 )
 from openkap.dosing.threshold_settings import clinic_thresholds
+from openkap.episodes.models import Episode
 from openkap.instruments import get_instrument
+from openkap.intake.service import find_intake
 from openkap.inventory.reports import balances
 from openkap.inventory.schemas import BalanceRead
 from openkap.patients.service import get_patient
@@ -194,6 +196,16 @@ def _load(session: Session, principal: Principal, session_id: uuid.UUID) -> Dosi
     return service.get_session(session, session_id=session_id, by=principal)
 
 
+def _allergies(session: Session, principal: Principal, dosing: DosingSession) -> str | None:
+    """The intake's allergies for the identity check; None for a role that sees no clinical data."""
+    if not allows(principal.roles, Permission.dosing_read):
+        return None
+    episode = session.get(Episode, (dosing.organization_id, dosing.episode_id))
+    intake = None if episode is None else find_intake(session, episode=episode)
+    recorded = "" if intake is None else intake.allergies.strip()
+    return recorded or "none recorded in the intake"
+
+
 def render_chair(
     request: Request, session: Session, principal: Principal, live: dict[str, Any], status: int
 ) -> HTMLResponse:
@@ -203,6 +215,7 @@ def render_chair(
         "dosing/chair.html",
         principal=principal,
         patient=patient,
+        allergies=_allergies(session, principal, live["dosing"]),
         status_code=status,
         **live,
     )

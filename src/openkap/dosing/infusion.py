@@ -125,7 +125,7 @@ def _check_rate(
         return
     if not allows(by.roles, Permission.dosing_order):
         raise Forbidden(
-            f"rate_increase: {rate} mL/h is faster than the ordered {ordered} mL/h; "
+            f"Faster infusion: {rate} mL/h is faster than the ordered {ordered} mL/h; "
             "a nurse may slow, pause or stop an infusion, and only a prescriber speeds it up."
         )
     concentration = administration.concentration_mg_per_ml or Decimal(0)

@@ -58,7 +58,7 @@ def require_rate(
     ceiling = max_rate(template)
     if rate > ceiling:
         raise InfusionRateTooHigh(
-            f"max_infusion_rate: {dose_mg} mg over {minutes} minutes at {weight_kg} kg is "
+            f"Maximum infusion rate: {dose_mg} mg over {minutes} minutes at {weight_kg} kg is "
             f"{rate} mg/kg/min, above the maximum of {ceiling} mg/kg/min; "
             "no role may exceed it.",
             field="infusion_minutes",

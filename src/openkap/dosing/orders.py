@@ -66,7 +66,7 @@ def plan_order(
 
 def _differs(dosing: DosingSession, field: str, ordered: str, given: str) -> DoseDiffersFromOrder:
     return DoseDiffersFromOrder(
-        f"dose_equals_order: the order for session {dosing.session_number} is {ordered}; "
+        f"Dose equals the order: the order for session {dosing.session_number} is {ordered}; "
         f"{given} was entered. Give the order, or ask a prescriber to change it first.",
         field=field,
     )

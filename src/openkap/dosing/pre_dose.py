@@ -93,6 +93,19 @@ CEILING_DBP = guard_rails.PRE_DOSE_CEILING_DBP_AT_OR_ABOVE
 CEILING_SPO2_BELOW = guard_rails.PRE_DOSE_CEILING_SPO2_BELOW
 
 
+STOP_TITLES = {
+    StopKey.no_valid_consent: "No valid consent",
+    StopKey.rems_not_enrolled: "Not enrolled in the REMS",
+    StopKey.plan_not_signed: "Treatment plan not signed",
+    StopKey.pre_dose_vitals: "Vital signs before the dose",
+    StopKey.checklist_incomplete: "Checklist not complete",
+    StopKey.weight_not_current: "No current weight",
+    StopKey.pre_dose_ceiling: "Vital signs at a ceiling: no dose today",
+    StopKey.unacknowledged_alert: "Alert not acknowledged",
+    StopKey.interval_too_short: "Too soon after the last dose",
+}
+
+
 # A stop found in the records: its key, its message, and the evidence it was raised on.
 Stop = tuple[StopKey, str, str]
 
@@ -105,6 +118,11 @@ class HardStop:
     message: str
     evidence: str = ""
     override: HardStopOverride | None = None
+
+    @property
+    def title(self) -> str:
+        """The stop's name in words, as the chair page shows it."""
+        return STOP_TITLES.get(self.key, self.key.value.replace("_", " ").capitalize())
 
     @property
     def overridable(self) -> bool:
@@ -188,8 +206,11 @@ def latest_pre_dose_reading(session: Session, *, dosing: DosingSession) -> Vital
 
 def _checklist_stop(session: Session, dosing: DosingSession) -> list[Stop]:
     answers = checklist_answers(session, dosing=dosing)
-    missing = [key.value for key in REQUIRED if key.value not in answers]
-    declined = [key.value for key in CONFIRMATIONS if answers.get(key.value) == "no"]
+    # In words, as the chair shows them: "identity verified", not identity_verified.
+    missing = [key.value.replace("_", " ") for key in REQUIRED if key.value not in answers]
+    declined = [
+        key.value.replace("_", " ") for key in CONFIRMATIONS if answers.get(key.value) == "no"
+    ]
     problems = [f"not recorded: {k}" for k in missing] + [f"answered no: {k}" for k in declined]
     if not problems:
         return []
@@ -258,7 +279,7 @@ def _interval_stop(session: Session, dosing: DosingSession) -> list[Stop]:
     if hours >= thresholds.min_hours_between_doses:
         return []
     message = (
-        f"interval: the last dose began {hours:.1f} hours ago "
+        f"Interval between doses: the last dose began {hours:.1f} hours ago "
         f"({last.dosing_started_at.isoformat(timespec='minutes')}); the clinic allows a dose "
         f"{thresholds.min_hours_between_doses} hours after the last at the earliest"
     )

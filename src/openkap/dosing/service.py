@@ -163,7 +163,7 @@ def require_no_other_open_session(session: Session, *, dosing: DosingSession) ->
     ).first()
     if other is not None:
         raise SessionStateRefused(
-            f"one_open_session: the patient's session {other.id} is {other.state}; "
+            f"One open session per patient: the patient's session {other.id} is {other.state}; "
             "discharge or abort it before another is checked in or started."
         )
 
