@@ -96,8 +96,15 @@ def dosing_started(db, episode, by):
     return pre_dose.start_dosing(db, dosing=dosing, by=by)
 
 
-def monitored_since(db, episode, by, *, minutes):
-    """A session whose dose started `minutes` ago and whose administration has ended."""
+def dissociation_resolved(db, dosing, by):
+    """A clinician states that dissociation has resolved (in place of a CADSS before discharge)."""
+    statement = "Oriented, talking clearly, no dissociation left."
+    return leaving.state_dissociation_resolved(db, dosing=dosing, statement=statement, by=by)
+
+
+def monitored_since(db, episode, by, *, minutes, dissociation_assessed=True):
+    """A session whose dose started `minutes` ago and whose administration has ended; unless
+    told otherwise, a clinician has stated that dissociation has resolved."""
     # Imported here: builders_administration builds on this module.
     from tests.dosing.builders_administration import administer, give_devices
 
@@ -109,5 +116,7 @@ def monitored_since(db, episode, by, *, minutes):
     dosing.dosing_started_at -= shift
     dosing.first_device_at -= shift
     dosing.ended_at -= shift
+    if dissociation_assessed:
+        dissociation_resolved(db, dosing, by)
     db.flush()
     return dosing

@@ -129,6 +129,7 @@ def _observed_for(db, org, nurse, *, minutes: int):
     dosing = completed_session(db, dosable_episode(db, org), nurse)
     shift_back(db, dosing, timedelta(minutes=minutes))
     reading(dosing, nurse, db, reading_id="end", **NORMAL, moaas=5)
+    builders.dissociation_resolved(db, dosing, nurse)
     return dosing
 
 

@@ -47,6 +47,13 @@ API_CALLS = [
         use=USE,
     ),
     Call("GET", f"{S}/dissociation", READERS, use=USE),
+    Call(
+        "POST",
+        f"{S}/dissociation-statement",
+        OBSERVERS,
+        {"statement": "Oriented and talking clearly; no dissociation left."},
+        use={"session_id": "monitoring_id"},
+    ),
     Call("GET", f"{S}/chair", READERS, use=USE),
 ]
 PAGE_CALLS: list[Call] = []

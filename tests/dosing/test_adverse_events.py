@@ -18,7 +18,7 @@ from openkap.dosing.adverse_events import (
 from openkap.dosing.models import AdverseEvent
 from openkap.dosing.schemas_administration import AdverseEventInput, AdverseEventUpdate
 from openkap.dosing.session_errors import InvalidSessionInput, SessionStateRefused
-from tests.dosing.builders import NORMAL, as_role, checked_in, reading
+from tests.dosing.builders import NORMAL, as_role, checked_in, dissociation_resolved, reading
 from tests.dosing.builders_administration import (
     administered_session,
     completed_session,
@@ -183,6 +183,7 @@ def test_a_late_report_after_discharge_is_recorded(db, org, nurse):
     dosing = completed_session(db, dosable_episode(db, org), nurse)
     shift_back(db, dosing, timedelta(minutes=130))
     reading(dosing, nurse, db, reading_id="end", **NORMAL, moaas=5)
+    dissociation_resolved(db, dosing, nurse)
     leaving.mark_ready_for_discharge(db, dosing=dosing, by=nurse)
     leaving.discharge(db, dosing=dosing, by=nurse)
     event = _record(db, dosing, nurse, event_type="headache", onset_at=utcnow())

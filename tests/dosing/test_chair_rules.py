@@ -8,14 +8,20 @@ import pytest
 from openkap.core.errors import Forbidden
 from openkap.core.models import Role
 from openkap.core.time import utcnow
-from openkap.dosing import monitoring, pre_dose, service
+from openkap.dosing import leaving, monitoring, pre_dose, service
 from openkap.dosing.pre_dose import StopKey
-from openkap.dosing.session_errors import HardStopsUnresolved, SessionStateRefused
+from openkap.dosing.session_errors import (
+    DischargeRefused,
+    HardStopsUnresolved,
+    InvalidSessionInput,
+    SessionStateRefused,
+)
 from tests.dosing.builders import (
     NORMAL,
     as_role,
     checked_in,
     cleared,
+    monitored_since,
     reading,
     ready_episode,
     scheduled,
@@ -204,3 +210,42 @@ def test_over_the_api_a_second_open_session_is_refused(client, db, org, nurse):
     refused = client.post(f"/api/v1/dosing-sessions/{second.id}/check-in", headers=heads)
     assert (refused.status_code, refused.json()["error"]) == (409, "SessionStateRefused")
     assert "One open session per patient" in refused.json()["detail"]
+
+
+# Dissociation before discharge --------------------------------------------------------------
+
+
+def test_discharge_waits_for_a_cadss_or_a_clinicians_statement(db, org, nurse):
+    dosing = monitored_since(
+        db, ready_episode(db, org), nurse, minutes=130, dissociation_assessed=False
+    )
+    reading(dosing, nurse, db, reading_id="r-end", **NORMAL, moaas=5)
+    with pytest.raises(DischargeRefused, match="dissociation is not assessed"):
+        leaving.mark_ready_for_discharge(db, dosing=dosing, by=nurse)
+    with pytest.raises(InvalidSessionInput) as short:
+        leaving.state_dissociation_resolved(db, dosing=dosing, statement="fine", by=nurse)
+    assert short.value.field == "statement"
+    therapist = as_role(db, org, Role.therapist)
+    statement = "Oriented and talking clearly; no dissociation left."
+    leaving.state_dissociation_resolved(db, dosing=dosing, statement=statement, by=therapist)
+    leaving.mark_ready_for_discharge(db, dosing=dosing, by=nurse)
+    assert dosing.state == "ready_for_discharge"
+
+
+def test_over_the_api_a_statement_lets_the_patient_leave(client, db, org, nurse):
+    dosing = monitored_since(
+        db, ready_episode(db, org), nurse, minutes=130, dissociation_assessed=False
+    )
+    reading(dosing, nurse, db, reading_id="r-end", **NORMAL, moaas=5)
+    heads = bearer(db, make_user(db, org, Role.nurse))
+    path = f"/api/v1/dosing-sessions/{dosing.id}"
+    held = client.post(f"{path}/ready-for-discharge", headers=heads)
+    assert held.status_code == 409
+    assert "dissociation is not assessed" in held.json()["detail"]
+    stated = client.post(
+        f"{path}/dissociation-statement",
+        json={"statement": "Oriented and talking clearly; no dissociation left."},
+        headers=heads,
+    )
+    assert stated.status_code == 201, stated.text
+    assert client.post(f"{path}/ready-for-discharge", headers=heads).status_code == 200

@@ -27,7 +27,7 @@ from openkap.dosing.models import (
     VitalSigns,
 )
 from openkap.dosing.pre_dose import ChecklistKey
-from tests.dosing.builders import NORMAL, checked_in, reading, scheduled
+from tests.dosing.builders import NORMAL, checked_in, dissociation_resolved, reading, scheduled
 from tests.dosing.builders_administration import (
     administer,
     administered_session,
@@ -506,6 +506,7 @@ def _monitored(db, org, staff, *, minutes_ago: int):
     dosing = completed_session(db, dosable_episode(db, org), nurse)
     shift_back(db, dosing, timedelta(minutes=minutes_ago))
     reading(dosing, nurse, db, reading_id="end", **NORMAL, moaas=5)
+    dissociation_resolved(db, dosing, nurse)
     return dosing
 
 

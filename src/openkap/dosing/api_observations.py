@@ -13,13 +13,15 @@ from openkap.core.deps import DbSession, api_permission
 from openkap.core.permissions import Permission
 from openkap.core.responses import error_responses
 from openkap.core.time import utcnow
-from openkap.dosing import chair, observations, service
+from openkap.dosing import chair, leaving, observations, service
 from openkap.dosing.models import DosingSession
 from openkap.dosing.schemas import AbortRequest
 from openkap.dosing.schemas_observations import (
     ChairViewRead,
     DissociationCreate,
     DissociationRead,
+    DissociationStatement,
+    DissociationStatementRead,
     ObservationCreate,
     ObservationRead,
 )
@@ -124,3 +126,20 @@ def read_chair(db: DbSession, principal: Clinician, session_id: uuid.UUID) -> Ch
     """Return everything the chair-side page shows: due items, vitals, alerts, notes, scores."""
     view = chair.read_chair_view_of(db, session_id=session_id, by=principal, now=utcnow())
     return ChairViewRead.of(view)
+
+
+@router.post(
+    f"{SESSION}/dissociation-statement",
+    response_model=DissociationStatementRead,
+    status_code=201,
+    responses=WRITE_ERRORS,
+)
+def state_dissociation_resolved(
+    db: DbSession, principal: Observer, session_id: uuid.UUID, body: DissociationStatement
+) -> DissociationStatementRead:
+    """Record a clinician's statement that dissociation has resolved, in place of a CADSS."""
+    dosing = _load(db, session_id, principal)
+    item = leaving.state_dissociation_resolved(
+        db, dosing=dosing, statement=body.statement, by=principal
+    )
+    return DissociationStatementRead.model_validate(item)

@@ -3,7 +3,8 @@
 Administration ends when the nurse finishes it (the dose is recorded and, for esketamine, every
 device given) or when it is stopped early (dosing.infusion.change_infusion). Discharge
 criteria are dosing.discharge's; a session also may not leave while an alert is still waiting for
-someone to acknowledge it with an action.
+someone to acknowledge it with an action, nor before dissociation is assessed (a CADSS, or a
+clinician's statement that it has resolved).
 """
 
 from datetime import datetime
@@ -18,6 +19,7 @@ from openkap.dosing.discharge import discharge_blockers
 from openkap.dosing.models import (
     Administration,
     AdministrationStatus,
+    ChecklistItem,
     DeviceGiven,
     DosingSession,
     SessionAlert,
@@ -27,10 +29,18 @@ from openkap.dosing.models import (
 from openkap.dosing.observations import session_dissociation
 from openkap.dosing.pre_dose import ChecklistKey, checklist_answers
 from openkap.dosing.service import audit_session, move, require_state
-from openkap.dosing.session_errors import DischargeRefused, SessionStateRefused
+from openkap.dosing.session_errors import (
+    DischargeRefused,
+    InvalidSessionInput,
+    SessionStateRefused,
+)
 from openkap.dosing.threshold_settings import clinic_thresholds
 from openkap.dosing.thresholds import VitalReading
 from openkap.plans.models import Drug, Route
+
+# A clinician's statement that dissociation has resolved: discharge needs it, or a CADSS.
+DISSOCIATION_STATEMENT = "dissociation_resolved"
+MIN_STATEMENT = 10
 
 
 def end_administration(
@@ -139,7 +149,35 @@ def unmet_discharge_criteria(
         )
     ).all()
     pending = [f"{len(waiting)} alert(s) are not acknowledged"] if waiting else []
+    if not scores and DISSOCIATION_STATEMENT not in answers:
+        pending.append(
+            "dissociation is not assessed: score a CADSS, or record a clinician's statement "
+            "that it has resolved"
+        )
     return [*assessment.blockers, *pending]
+
+
+def state_dissociation_resolved(
+    session: Session, *, dosing: DosingSession, statement: str, by: Principal
+) -> ChecklistItem:
+    """Record a clinician's statement that dissociation has resolved, in place of a CADSS."""
+    require(by, Permission.dosing_observe, "Only clinicians state that dissociation has resolved.")
+    require_state(dosing, SessionState.monitoring, SessionState.ready_for_discharge)
+    if len(statement.strip()) < MIN_STATEMENT:
+        raise InvalidSessionInput(
+            f"Write the statement in at least {MIN_STATEMENT} characters.", field="statement"
+        )
+    item = ChecklistItem(
+        organization_id=dosing.organization_id,
+        session_id=dosing.id,
+        item_key=DISSOCIATION_STATEMENT,
+        value=statement.strip(),
+        recorded_by_id=by.user.id,
+    )
+    session.add(item)
+    session.flush()
+    audit_session(session, dosing=dosing, action="dissociation_resolved", by=by)
+    return item
 
 
 def _refuse_unless_met(session: Session, dosing: DosingSession) -> None:

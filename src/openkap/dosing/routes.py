@@ -5,10 +5,10 @@ each form on it posts with htmx and gets the region back, its errors beside its 
 form post (no htmx) gets a redirect to the page, or the whole page with the errors. Vital signs
 and observations also come from the tablet's reading queue (web/static/chair.js): their answer
 names the stored entry in X-Entry-Stored, which is how the queue knows it may let the entry go.
+Observations and dissociation have their forms in dosing.observation_routes.
 """
 
 import uuid
-from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -27,18 +27,15 @@ from openkap.dosing import (
     infusion,
     leaving,
     monitoring,
-    observations,
     order_changes,
     pre_dose,
     service,
 )
 from openkap.dosing.chair_page import (
-    DISSOCIATION_ITEMS,
     SUMMARY_STATES,
     Administering,
     Fields,
     NoFields,
-    Observing,
     Ordering,
     Overriding,
     Scheduling,
@@ -62,11 +59,6 @@ from openkap.dosing.schemas_administration import (
     AdverseEventInput,
     InfusionEventCreate,
     OrderChangeInput,
-)
-from openkap.dosing.schemas_observations import (
-    DissociationCreate,
-    DissociationInstrument,
-    ObservationCreate,
 )
 from openkap.episodes.models import Episode
 from openkap.episodes.service import get_episode
@@ -268,56 +260,6 @@ def acknowledge_alert(form: Administering, alert_id: uuid.UUID) -> Response:
         )
 
     return form.submit(f"ack-{alert_id}", AlertAcknowledge, act)
-
-
-@router.post(f"{SESSION}/observations", response_class=HTMLResponse, dependencies=CSRF)
-def record_observation(form: Observing) -> Response:
-    def act(data: ObservationCreate) -> object:
-        return observations.record_observation(
-            form.db,
-            dosing=form.dosing,
-            client_entry_id=data.client_entry_id,
-            observed_at=data.observed_at,
-            text=data.text,
-            by=form.by,
-        )
-
-    prepare = timed_fields("observed_at", now_for="observed_at")
-    answer = form.submit("observation", ObservationCreate, act, prepare)
-    return stored_answer(answer, form.fields.get("observation-client_entry_id", ""))
-
-
-def _answers(instrument: DissociationInstrument) -> Callable[[Fields], dict[str, object]]:
-    """Read a CADSS form: one 0-4 select per item, blank for an item not rated."""
-
-    def prepare(fields: Fields) -> dict[str, object]:
-        raw = [
-            fields.get(f"item{n}", "").strip() for n in range(1, DISSOCIATION_ITEMS[instrument] + 1)
-        ]
-        if not all(value.isdigit() for value in raw if value):
-            return {"answers": "not numbers"}
-        measured = timed_fields("measured_at", now_for="measured_at")(fields)["measured_at"]
-        answers = [int(value) if value else None for value in raw]
-        return {"instrument_id": instrument.value, "answers": answers, "measured_at": measured}
-
-    return prepare
-
-
-@router.post(
-    f"{SESSION}/dissociation/{{instrument}}", response_class=HTMLResponse, dependencies=CSRF
-)
-def record_dissociation(form: Observing, instrument: DissociationInstrument) -> Response:
-    def act(data: DissociationCreate) -> object:
-        return observations.record_dissociation(
-            form.db,
-            dosing=form.dosing,
-            instrument_id=data.instrument_id.value,
-            answers=data.answers,
-            measured_at=data.measured_at,
-            by=form.by,
-        )
-
-    return form.submit(instrument.value, DissociationCreate, act, _answers(instrument))
 
 
 def _stock_fields(fields: Fields) -> dict[str, object]:

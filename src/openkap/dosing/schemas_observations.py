@@ -135,3 +135,19 @@ class ChairViewRead(BaseModel):
             adverse_events=[AdverseEventRead.model_validate(e) for e in view.adverse_events],
             unmet_discharge_criteria=list(view.unmet_discharge_criteria),
         )
+
+
+class DissociationStatement(InputModel):
+    """A clinician's statement that dissociation has resolved, where no CADSS is scored."""
+
+    statement: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=10, max_length=2000)
+    ]
+
+
+class DissociationStatementRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    value: str
+    recorded_by_id: uuid.UUID
+    at: datetime
