@@ -5,6 +5,7 @@ new record (a signed consent, a lower blood pressure) disappears without anyone 
 """
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -68,10 +69,23 @@ class StopKey(enum.StrEnum):
     pre_dose_vitals = "pre_dose_vitals"
     checklist_incomplete = "checklist_incomplete"
     weight_not_current = "weight_not_current"
+    suicide_risk_unassessed = "suicide_risk_unassessed"
 
 
-# An incomplete checklist is finished by answering it, never overridden.
-OVERRIDABLE = frozenset(StopKey) - {StopKey.checklist_incomplete}
+# An incomplete checklist is finished by answering it, never overridden; an unassessed
+# suicide-risk alert is resolved only by a clinician's risk assessment (follow-up).
+OVERRIDABLE = frozenset(StopKey) - {StopKey.checklist_incomplete, StopKey.suicide_risk_unassessed}
+
+# A later step of the pathway adds its own stops (follow-up's unassessed suicide-risk alert)
+# through this list, so dosing never imports it.
+PreDoseCheck = Callable[[Session, DosingSession], list[tuple[StopKey, str]]]
+_PRE_DOSE_CHECKS: list[PreDoseCheck] = []
+
+
+def add_pre_dose_check(check: PreDoseCheck) -> None:
+    """Register a check that returns the hard stops it finds for a dosing session."""
+    if check not in _PRE_DOSE_CHECKS:
+        _PRE_DOSE_CHECKS.append(check)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -226,6 +240,7 @@ def pre_dose_hard_stops(session: Session, *, dosing: DosingSession) -> list[Hard
         *_record_stops(session, dosing),
         *_vitals_stop(session, dosing),
         *_checklist_stop(session, dosing),
+        *(stop for check in _PRE_DOSE_CHECKS for stop in check(session, dosing)),
     ]
     overrides = _overrides(session, dosing)
     return [
