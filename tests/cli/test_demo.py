@@ -29,7 +29,7 @@ from openkap.dosing.models import (
 )
 from openkap.episodes.models import Episode, EpisodeState
 from openkap.episodes.pathway import blockers
-from openkap.followup.models import Review
+from openkap.followup.models import Review, UrgentAlert
 from openkap.intake.models import ScreeningOutcome, ScreeningOverride, ScreeningRun
 from openkap.inventory.models import EntryKind, InventoryCount, LedgerEntry, LotBalance
 from openkap.patients.models import Patient
@@ -296,4 +296,22 @@ def test_demo_patients_answer_after_the_first_dose_and_relapses_open_reviews(ses
     assert answered_next_day == len(first_doses)
     reviews = session.scalars(select(Review)).all()
     assert reviews
-    assert all(r.evidence for r in reviews)
+    assert all(r.evidence["rule"] == "relapse_confirmed" for r in reviews)
+    assert all(5 <= r.evidence["days_apart"] <= 15 for r in reviews)
+
+
+def test_demo_suicide_risk_answers_raised_alerts_assessed_before_any_dose(session):
+    responses = session.scalars(select(AssessmentResponse)).all()
+    flagged = {r.id for r in responses if "suicide_risk" in r.flags}
+    alerts = session.scalars(select(UrgentAlert)).all()
+    assert flagged
+    assert flagged <= {a.response_id for a in alerts}
+    assert all(a.status == "acknowledged" and a.risk_level for a in alerts)
+    first_dose = {}
+    for dosing in _sessions(session):
+        if dosing.first_device_at is not None:
+            known = first_dose.get(dosing.patient_id, dosing.first_device_at)
+            first_dose[dosing.patient_id] = min(known, dosing.first_device_at)
+    assert all(
+        a.acknowledged_at <= first_dose[a.patient_id] for a in alerts if a.patient_id in first_dose
+    )
