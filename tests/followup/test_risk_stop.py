@@ -10,7 +10,7 @@ from openkap.dosing.session_errors import HardStopsUnresolved, SessionStateRefus
 from openkap.followup.alerts import acknowledge_urgent_alert, raise_urgent_alert
 from openkap.followup.models import RiskLevel
 from tests.dosing.builders import as_role, cleared, ready_episode
-from tests.fixtures.factories import bearer
+from tests.fixtures.factories import bearer, web_login
 
 ACTION = "Saw the patient; no current intent, safety plan reviewed."
 REASON = "Discussed with the patient; benefit outweighs the risk today."
@@ -94,3 +94,13 @@ def test_the_api_names_the_stop_and_refuses_start_and_override(db, client, org):
         headers=bearer(db, prescriber.user),
     )
     assert client.post(f"{url}/start", headers=bearer(db, nurse.user)).status_code == 200
+
+
+def test_the_chair_page_shows_the_stop_without_an_override_form(db, client, org):
+    nurse, prescriber = as_role(db, org, Role.nurse), as_role(db, org, Role.prescriber)
+    dosing = cleared(db, ready_episode(db, org), nurse)
+    _risk_alert(db, dosing, nurse)
+    web_login(client, prescriber.user.email)
+    page = client.get(f"/dosing-sessions/{dosing.id}").text
+    assert 'id="stop-suicide_risk_unassessed"' in page
+    assert "override-suicide_risk_unassessed" not in page
