@@ -212,3 +212,19 @@ def test_checking_for_relapse_from_the_follow_up_page_opens_the_review(db, clien
         follow_redirects=True,
     )
     assert "a review is already open" in again.text
+
+
+def test_the_follow_up_page_shows_loss_of_response_apart_from_relapse(db, client, org, prescriber):
+    episode = course(db, org, prescriber=prescriber)
+    first = utcnow() - timedelta(days=16)
+    session_at(db, episode, first)
+    for days, total in ((-1, 20), (2, 8), (9, 15)):
+        scored(db, episode, "phq9", total, first + timedelta(days=days))
+    web_login(client, prescriber.user.email)
+    page = client.get(f"/episodes/{episode.id}/follow-up").text
+    assert 'id="durability-phq9"' in page
+    assert "loss of response: a second assessment 5 to 15 days later" in page
+    assert evaluate_relapse(db, episode_id=episode.id, by=prescriber) is None
+    scored(db, episode, "phq9", 16, first + timedelta(days=15))
+    confirmed = client.get(f"/episodes/{episode.id}/follow-up").text
+    assert "<td>relapse</td>" in confirmed

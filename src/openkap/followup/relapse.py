@@ -33,7 +33,12 @@ from openkap.followup.models import Review, ReviewStatus
 from openkap.followup.regenerate import actor_of, load_episode
 from openkap.followup.settings import rules_in_force
 from openkap.instruments import get_instrument
-from openkap.instruments.relapse import Relapse, confirmed_relapse
+from openkap.instruments.relapse import (
+    DurabilityState,
+    Relapse,
+    confirmed_relapse,
+    durability_state,
+)
 from openkap.instruments.trajectory import (
     Baseline,
     Point,
@@ -273,3 +278,36 @@ def evaluate_relapse(session: Session, *, episode_id: uuid.UUID, by: Principal) 
         if finding is not None and not _reviewed(session, episode, finding):
             return _open_review(session, episode, finding, version, by)
     return None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InstrumentState:
+    """Where the patient stands now on one watched instrument, and the latest score."""
+
+    instrument_id: str
+    state: DurabilityState
+    latest: Point
+
+
+def durability_states(session: Session, *, episode_id: uuid.UUID) -> list[InstrumentState]:
+    """Judge each watched instrument now: responding, loss of remission or response, relapse."""
+    episode = load_episode(session, episode_id=episode_id)
+    rules, _ = rules_in_force(session, organization_id=episode.organization_id)
+    doses = _doses(session, episode)
+    found = []
+    for instrument_id in rules.relapse_instruments if doses else ():
+        points = [s.point for s in _scores(session, episode, instrument_id)]
+        baseline = choose_baseline(points, first_dose_at=doses[0], intake=None)
+        treated = after_first_dose(points, doses)
+        if baseline is None or not treated:
+            continue
+        state = durability_state(
+            points,
+            baseline=baseline.total,
+            instrument_id=instrument_id,
+            doses=doses,
+            min_days=rules.relapse_confirm_min_days,
+            max_days=rules.relapse_confirm_max_days,
+        )
+        found.append(InstrumentState(instrument_id=instrument_id, state=state, latest=treated[-1]))
+    return found
