@@ -30,7 +30,7 @@ from openkap.dosing.models import (
 )
 from openkap.episodes.models import Episode, EpisodeState
 from openkap.episodes.pathway import blockers
-from openkap.followup.models import Review
+from openkap.followup.models import Review, UrgentAlert
 from openkap.intake.models import ScreeningOutcome, ScreeningOverride, ScreeningRun
 from openkap.inventory.models import EntryKind, InventoryCount, LedgerEntry, LotBalance
 from openkap.patients.models import Patient, WeightMeasurement
@@ -298,7 +298,8 @@ def test_demo_patients_answer_after_the_first_dose_and_relapses_open_reviews(ses
     assert answered_next_day == len(first_doses)
     reviews = session.scalars(select(Review)).all()
     assert reviews
-    assert all(r.evidence for r in reviews)
+    assert all(r.evidence["rule"] == "relapse_confirmed" for r in reviews)
+    assert all(5 <= r.evidence["days_apart"] <= 15 for r in reviews)
 
 
 def test_demo_patients_have_heights_and_no_unconfirmed_implausible_weight(session):
@@ -315,3 +316,20 @@ def test_demo_patients_have_heights_and_no_unconfirmed_implausible_weight(sessio
         for before, after in itertools.pairwise(history):
             change = weight_change(before, weight_kg=after.weight_kg, measured_on=after.measured_on)
             assert change is None or after.change_reason, (before.weight_kg, after.weight_kg)
+
+
+def test_demo_suicide_risk_answers_raised_alerts_assessed_before_the_next_dose(session):
+    responses = session.scalars(select(AssessmentResponse)).all()
+    flagged = {r.id for r in responses if "suicide_risk" in r.flags}
+    alerts = session.scalars(select(UrgentAlert)).all()
+    assert flagged
+    assert flagged <= {a.response_id for a in alerts}
+    assert all(a.status == "acknowledged" and a.risk_level for a in alerts)
+    doses = [(d.patient_id, d.first_device_at) for d in _sessions(session) if d.first_device_at]
+    # No dose was given while an alert of its patient stood unassessed (the pre-dose hard stop).
+    assert not [
+        (a.id, at)
+        for a in alerts
+        for patient_id, at in doses
+        if patient_id == a.patient_id and a.raised_at <= at <= a.acknowledged_at
+    ]

@@ -73,12 +73,17 @@ def test_a_prescriber_acknowledges_an_urgent_alert_from_the_inbox(
 
     expect(page.get_by_role("heading", name=re.compile("^Urgent alert"))).to_be_visible()
     expect(page.locator("#alert-status")).to_have_text("open")
+    expect(page.locator("#urgent-alert-banner")).to_contain_text("PHQ-9 item 9 answered")
     checked, unlabelled = unlabelled_fields(page)
-    assert checked == 1
+    assert checked == 3
     assert unlabelled == []
     page.get_by_role("button", name="Acknowledge").click()
     expect(page.locator("#e-action_taken")).to_contain_text("at least 10 characters")
     page.get_by_role("textbox", name="Action taken").fill(ACTION)
+    page.get_by_role("button", name="Acknowledge").click()
+    expect(page.locator("#e-risk_level")).to_contain_text("risk assessment")
+    page.get_by_label("Risk assessment: suicide risk now").select_option("low")
+    page.get_by_label("Safety plan reviewed with the patient").select_option("yes")
     page.get_by_role("button", name="Acknowledge").click()
 
     expect(page.get_by_role("status")).to_contain_text("Acknowledged")

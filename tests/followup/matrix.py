@@ -19,6 +19,7 @@ from openkap.followup.alerts import raise_urgent_alert
 from openkap.followup.models import DueItem
 from openkap.followup.regenerate import regenerate_schedule
 from openkap.followup.relapse import evaluate_relapse
+from openkap.followup.settings import save_settings
 from tests.followup.builders import course, scored, session_at
 from tests.matrix import CLINICIANS, A, Call, F, N, P, T
 
@@ -96,7 +97,11 @@ API_CALLS = [
         "POST",
         "/api/v1/urgent-alerts/{alert_id}/acknowledge",
         CLINICIANS,
-        {"action_taken": "Called the patient; safety plan reviewed."},
+        {
+            "action_taken": "Called the patient; safety plan reviewed.",
+            "risk_level": "low",
+            "safety_plan_reviewed": True,
+        },
         use={"alert_id": "followup_alert_id"},
     ),
 ]
@@ -134,9 +139,15 @@ def seed(db, org, users):
     now = utcnow()
     first = now - timedelta(days=4)
     session_at(db, episode, first)
+    admin = Principal(user=users[Role.admin], client_address="matrix")
+    # A relapse confirmed a day apart (this clinic's rule), before the day 3-7 window opens.
+    save_settings(
+        db, values={"relapse_confirm_min_days": 1}, reason="Confirm within days.", by=admin
+    )
     scored(db, episode, "phq9", 20, first - timedelta(days=1))
     scored(db, episode, "phq9", 8, first + timedelta(hours=24))
-    scored(db, episode, "phq9", 16, first + timedelta(hours=48))
+    scored(db, episode, "phq9", 16, first + timedelta(hours=25))
+    scored(db, episode, "phq9", 17, first + timedelta(hours=49))
     regenerate_schedule(db, episode_id=episode.id, now=now)
     review = evaluate_relapse(db, episode_id=episode.id, by=prescriber)
     scored(db, episode, "phq9", 15, now - timedelta(hours=1), id=RESPONSE_ID)

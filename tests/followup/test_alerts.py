@@ -13,8 +13,12 @@ from openkap.followup.alerts import (
     link_alert_to_response,
     raise_urgent_alert,
 )
-from openkap.followup.errors import InvalidFollowupInput, UrgentAlertClosed
-from openkap.followup.models import UrgentAlert
+from openkap.followup.errors import (
+    InvalidFollowupInput,
+    RiskAssessmentRequired,
+    UrgentAlertClosed,
+)
+from openkap.followup.models import RiskLevel, UrgentAlert
 from tests.followup.builders import course, scored, staff
 
 EVIDENCE = {"instrument": "phq9", "item": 9, "answer": 2}
@@ -61,22 +65,48 @@ def test_an_episode_of_another_patient_is_refused(db, org, nurse):
     assert refused.value.field == "episode_id"
 
 
+ASSESSED = {"risk_level": RiskLevel.low, "safety_plan_reviewed": True}
+
+
 def test_an_alert_is_acknowledged_once_with_the_action_and_kept(db, org, nurse, therapist):
     alert = raised(db, course(db, org), nurse)
     with pytest.raises(InvalidFollowupInput):
-        acknowledge_urgent_alert(db, alert_id=alert.id, action_taken="ok", by=therapist)
+        acknowledge_urgent_alert(db, alert_id=alert.id, action_taken="ok", by=therapist, **ASSESSED)
     done = acknowledge_urgent_alert(
         db,
         alert_id=alert.id,
         action_taken="Called the patient; safety plan reviewed.",
         by=therapist,
+        **ASSESSED,
     )
     assert (done.status, done.acknowledged_by_id) == ("acknowledged", therapist.user.id)
+    assert (done.risk_level, done.safety_plan_reviewed) == ("low", True)
     with pytest.raises(UrgentAlertClosed, match="safety plan"):
         acknowledge_urgent_alert(
-            db, alert_id=alert.id, action_taken="Called again the same day.", by=nurse
+            db, alert_id=alert.id, action_taken="Called again the same day.", by=nurse, **ASSESSED
         )
     assert db.get(UrgentAlert, (org.id, alert.id)).action_taken.startswith("Called the patient")
+
+
+def test_a_suicide_risk_alert_needs_the_clinicians_risk_assessment(db, org, nurse):
+    alert = raised(db, course(db, org), nurse)
+    action = "Called the patient; safety plan reviewed."
+    with pytest.raises(RiskAssessmentRequired, match="risk_level, safety_plan_reviewed"):
+        acknowledge_urgent_alert(db, alert_id=alert.id, action_taken=action, by=nurse)
+    with pytest.raises(RiskAssessmentRequired) as refused:
+        acknowledge_urgent_alert(
+            db, alert_id=alert.id, action_taken=action, risk_level=RiskLevel.high, by=nurse
+        )
+    assert refused.value.field == "safety_plan_reviewed"
+    assert db.get(UrgentAlert, (org.id, alert.id)).status == "open"
+
+
+def test_other_alerts_are_acknowledged_with_the_action_alone(db, org, nurse):
+    alert = raised(db, course(db, org), nurse, kind="missed_contact")
+    done = acknowledge_urgent_alert(
+        db, alert_id=alert.id, action_taken="Reached the patient by phone.", by=nurse
+    )
+    assert (done.status, done.risk_level) == ("acknowledged", None)
 
 
 def test_front_desk_neither_reads_nor_acknowledges_alerts(db, org, nurse, front_desk):

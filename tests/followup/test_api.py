@@ -26,9 +26,10 @@ def dosed(db, org, prescriber):
 @pytest.fixture
 def relapsed(db, org, prescriber):
     episode = course(db, org, prescriber=prescriber)
-    first = utcnow() - timedelta(days=10)
+    first = utcnow() - timedelta(days=16)
     session_at(db, episode, first)
-    for days, total in ((-1, 20), (2, 8), (6, 15)):
+    # 15 is above the response line (10); 16 a week later confirms it: a relapse.
+    for days, total in ((-1, 20), (2, 8), (6, 15), (13, 16)):
         scored(db, episode, "phq9", total, first + timedelta(days=days))
     return evaluate_relapse(db, episode_id=episode.id, by=prescriber)
 
@@ -93,7 +94,7 @@ def test_a_review_decision_needs_the_version_it_was_read_at(db, client, prescrib
     url = f"/api/v1/reviews/{relapsed.id}"
     read = client.get(url, headers=headers)
     assert read.headers["etag"] == '"1"'
-    assert read.json()["evidence"]["rule"] == "above_response_line"
+    assert read.json()["evidence"]["rule"] == "relapse_confirmed"
     body = {"decision": "maintenance", "reason": "Monthly maintenance infusions."}
     assert client.post(f"{url}/decision", json=body, headers=headers).status_code == 428
     stale = client.post(f"{url}/decision", json=body, headers={**headers, "If-Match": '"7"'})
@@ -175,6 +176,12 @@ def test_an_urgent_alert_is_acknowledged_once(db, client, org, nurse, therapist)
     url = f"/api/v1/urgent-alerts/{alert.id}"
     assert client.get(url, headers=headers).json()["status"] == "open"
     action = {"action_taken": "Called; patient safe with partner tonight."}
+    unassessed = client.post(f"{url}/acknowledge", json=action, headers=headers)
+    assert unassessed.status_code == 422
+    assert unassessed.json()["error"] == "RiskAssessmentRequired"
+    assert "suicide_risk_assessment" in unassessed.json()["detail"]
+    action |= {"risk_level": "moderate", "safety_plan_reviewed": True}
     first = client.post(f"{url}/acknowledge", json=action, headers=headers)
     assert (first.status_code, first.json()["status"]) == (200, "acknowledged")
+    assert (first.json()["risk_level"], first.json()["safety_plan_reviewed"]) == ("moderate", True)
     assert client.post(f"{url}/acknowledge", json=action, headers=headers).status_code == 409

@@ -13,11 +13,12 @@ from tests.followup.builders import course, scored, session_at
 
 
 def relapsing_course(db, org, prescriber):
-    """A course whose PHQ-9 went from 20 to 8 (a response) and back to 15 after dosing."""
+    """A course whose PHQ-9 went from 20 to 8 (a response) and back to 15 and 16 a week apart."""
     episode = course(db, org, prescriber=prescriber)
-    first = utcnow() - timedelta(days=10)
+    first = utcnow() - timedelta(days=16)
     session_at(db, episode, first)
-    for days, total in ((-1, 20), (2, 8), (6, 15)):
+    # 15 is above the response line (10); 16 a week later confirms it: a relapse.
+    for days, total in ((-1, 20), (2, 8), (6, 15), (13, 16)):
         scored(db, episode, "phq9", total, first + timedelta(days=days))
     return episode
 
@@ -147,6 +148,9 @@ def test_an_administrator_changes_the_follow_up_settings(db, client, org, admin)
         "integration_closes_hours": "72",
         "on_call_role": "nurse",
         "relapse_instruments": "phq9",
+        "escalation_minutes": "20",
+        "relapse_confirm_min_days": "5",
+        "relapse_confirm_max_days": "15",
         "source": "Medical director, 2026",
         "reason": "Fewer follow-up points.",
         "base_version": "0",
@@ -159,6 +163,7 @@ def test_an_administrator_changes_the_follow_up_settings(db, client, org, admin)
     assert "Saved as version 1." in saved.text
     rules, version = settings.rules_in_force(db, organization_id=org.id)
     assert (version, rules.after_induction_weeks, rules.on_call_role) == (1, [1, 4, 12], "nurse")
+    assert rules.escalation_minutes == 20
 
 
 def test_an_urgent_alert_is_acknowledged_from_its_page(db, client, org, nurse, therapist):
@@ -177,12 +182,17 @@ def test_an_urgent_alert_is_acknowledged_from_its_page(db, client, org, nurse, t
     )
     assert short.status_code == 422
     assert 'id="e-action_taken"' in short.text
+    action = {"action_taken": "Phoned; crisis team visit arranged.", "csrf_token": csrf}
+    unassessed = client.post(f"/urgent-alerts/{alert.id}/acknowledge", data=action)
+    assert unassessed.status_code == 422
+    assert 'id="e-risk_level"' in unassessed.text
     done = client.post(
         f"/urgent-alerts/{alert.id}/acknowledge",
-        data={"action_taken": "Phoned; crisis team visit arranged.", "csrf_token": csrf},
+        data={**action, "risk_level": "high", "safety_plan_reviewed": "yes"},
         follow_redirects=True,
     )
     assert "Action taken: Phoned; crisis team visit arranged." in done.text
+    assert "Risk assessment: high risk; safety plan reviewed." in done.text
     assert 'id="alert-status">acknowledged' in done.text
 
 
@@ -202,3 +212,19 @@ def test_checking_for_relapse_from_the_follow_up_page_opens_the_review(db, clien
         follow_redirects=True,
     )
     assert "a review is already open" in again.text
+
+
+def test_the_follow_up_page_shows_loss_of_response_apart_from_relapse(db, client, org, prescriber):
+    episode = course(db, org, prescriber=prescriber)
+    first = utcnow() - timedelta(days=16)
+    session_at(db, episode, first)
+    for days, total in ((-1, 20), (2, 8), (9, 15)):
+        scored(db, episode, "phq9", total, first + timedelta(days=days))
+    web_login(client, prescriber.user.email)
+    page = client.get(f"/episodes/{episode.id}/follow-up").text
+    assert 'id="durability-phq9"' in page
+    assert "loss of response: a second assessment 5 to 15 days later" in page
+    assert evaluate_relapse(db, episode_id=episode.id, by=prescriber) is None
+    scored(db, episode, "phq9", 16, first + timedelta(days=15))
+    confirmed = client.get(f"/episodes/{episode.id}/follow-up").text
+    assert "<td>relapse</td>" in confirmed

@@ -9,6 +9,7 @@ from openkap.core.models import Role
 from openkap.dosing.models import SessionAlert, VitalSigns
 from openkap.followup.alerts import acknowledge_urgent_alert, raise_urgent_alert
 from openkap.followup.errors import InvalidFollowupInput
+from openkap.followup.models import RiskLevel
 from openkap.followup.relapse import evaluate_relapse
 from openkap.followup.tasks import Category, View, inbox
 from openkap.therapy.models import NoteType
@@ -131,12 +132,13 @@ def test_missed_integration_and_reviews_appear_for_the_course_clinicians(
     mine = clinic["mine"]
     scored(db, mine, "phq9", 9, T0 + 2 * D)
     scored(db, mine, "phq9", 15, T0 + 4 * D)
+    scored(db, mine, "phq9", 16, T0 + 11 * D)  # the loss confirmed a week later: relapse
     review = evaluate_relapse(db, episode_id=mine.id, by=nurse)
-    box = inbox(db, by=therapist, now=T0 + 5 * D, category=Category.missed_integration)
+    box = inbox(db, by=therapist, now=T0 + 12 * D, category=Category.missed_integration)
     assert box.counts[Category.reviews] == 1
     [missed] = box.items
     assert missed.link.startswith(f"/episodes/{mine.id}/follow-up#item-")
-    reviews = inbox(db, by=therapist, now=T0 + 5 * D, category=Category.reviews)
+    reviews = inbox(db, by=therapist, now=T0 + 12 * D, category=Category.reviews)
     assert [t.link for t in reviews.items] == [f"/reviews/{review.id}"]
 
 
@@ -163,7 +165,12 @@ def test_the_inbox_is_paginated(db, front_desk, clinic):
 
 def test_an_acknowledged_alert_leaves_the_inbox(db, prescriber, clinic):
     acknowledge_urgent_alert(
-        db, alert_id=clinic["urgent"].id, action_taken="Phoned; safe; plan reviewed.", by=prescriber
+        db,
+        alert_id=clinic["urgent"].id,
+        action_taken="Phoned; safe; plan reviewed.",
+        risk_level=RiskLevel.low,
+        safety_plan_reviewed=True,
+        by=prescriber,
     )
     assert inbox(db, by=prescriber, now=NOW).counts[Category.urgent_alerts] == 0
 

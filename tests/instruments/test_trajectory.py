@@ -80,16 +80,16 @@ def test_a_rapid_response_is_counted_in_hours_and_one_dose():
     assert describe_elapsed(first.after_first_dose) == "26 hours"
 
 
-def test_after_remission_a_score_back_at_the_cut_off_is_a_loss_even_within_the_response_line():
+def test_after_remission_a_score_back_at_the_cut_off_is_not_a_loss_of_response():
     # Baseline 20: response line 10, remission < 5. Day 2: 8 response. Day 5: 3 remission.
-    # Day 9: 7 <= 10 is still a response by the 50 % line, but 7 >= 5 after remission: loss.
+    # Day 9: 7 >= 5 leaves remission, but 7 <= 10 still responds: a loss of remission only
+    # (openkap.instruments.relapse), so the response period and its durability go on.
     points = _points((-1, 20), (2, 8), (5, 3), (9, 7))
-    loss = relapse(points, baseline=20, instrument_id="phq9", doses=DOSES)
-    assert loss.at == day(9)
-    assert loss.reason == LossReason.above_remission_cutoff
-    # Durability: day 9 - day 2 = 7 days.
+    assert relapse(points, baseline=20, instrument_id="phq9", doses=DOSES) is None
     lasting = durability(points, baseline=20, instrument_id="phq9", doses=DOSES, now=day(30))
-    assert lasting.duration == timedelta(days=7)
+    assert lasting.ongoing is True
+    [period] = trajectory("phq9", points, doses=DOSES, now=day(30)).periods
+    assert (period.remission_at, period.loss) == (day(5), None)
 
 
 def test_without_remission_scores_within_the_response_line_keep_the_response():

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from openkap.accounts.principal import Principal
 from openkap.core.models import Role
 from openkap.followup import alerts
-from openkap.followup.models import UrgentAlert
+from openkap.followup.models import RiskLevel, UrgentAlert
 from openkap.instruments import get_instrument
 from openkap.portal import contracts
 from openkap.portal.models import PortalDraft
@@ -165,6 +165,8 @@ def test_end_to_end_answer_message_alert_then_acknowledged_by_a_clinician(db, cl
         db,
         alert_id=alert.id,
         action_taken="Called the patient; safety plan reviewed.",
+        risk_level=RiskLevel.moderate,
+        safety_plan_reviewed=True,
         by=prescriber,
     )
     assert done.status == "acknowledged"

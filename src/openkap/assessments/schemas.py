@@ -23,6 +23,11 @@ SUICIDE_RISK_FLAG = "suicide_risk"
 RAISED_RISK_LEVELS = frozenset({"moderate", "high"})
 
 
+def is_suicide_risk(flags: list[str], scores: dict[str, object]) -> bool:
+    """Tell whether a safety item or the C-SSRS risk level calls for a suicide-risk review."""
+    return SUICIDE_RISK_FLAG in flags or scores.get("risk_level") in RAISED_RISK_LEVELS
+
+
 class CompletedBy(enum.StrEnum):
     clinician = "clinician"
     patient = "patient"
@@ -72,6 +77,4 @@ class AssessmentRead(BaseModel):
     @property
     def suicide_risk(self) -> bool:
         """True when a safety item or the C-SSRS risk level calls for a suicide-risk review."""
-        return SUICIDE_RISK_FLAG in self.flags or self.scores.get("risk_level") in (
-            RAISED_RISK_LEVELS
-        )
+        return is_suicide_risk(self.flags, self.scores)

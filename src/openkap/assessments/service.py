@@ -1,7 +1,13 @@
-"""Administering questionnaires: score with openkap.instruments, store and list; all audited."""
+"""Administering questionnaires: score with openkap.instruments, store and list; all audited.
+
+Every stored response, whatever the path (staff entry, the portal, dosing, an import), is handed
+to the listeners a later step of the pathway registers (`add_response_listener`): follow-up raises
+the suicide-risk alert and evaluates relapse there, so assessments never imports follow-up.
+"""
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -20,6 +26,27 @@ from openkap.instruments import UnknownInstrument as NoSuchInstrument
 from openkap.patients.models import Patient
 
 Answers = Sequence[int | None] | Mapping[str, int | None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoredResponse:
+    """A response just stored, who stored it, and an urgent alert already raised for it."""
+
+    response: AssessmentResponse
+    by: Principal
+    # The portal raises the suicide-risk alert when the answer is saved, before the response
+    # exists; the listener links that alert instead of raising a second one.
+    alert_id: uuid.UUID | None = None
+
+
+ResponseListener = Callable[[Session, StoredResponse], None]
+_LISTENERS: list[ResponseListener] = []
+
+
+def add_response_listener(listener: ResponseListener) -> None:
+    """Register a rule every stored response goes through; it raises to refuse the store."""
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
 
 
 def instrument_for(instrument_id: str) -> Instrument:
@@ -62,8 +89,9 @@ def record_response(
     completed_at: datetime | None = None,
     encounter_id: uuid.UUID | None = None,
     setting: str = "clinic",
+    alert_id: uuid.UUID | None = None,
 ) -> AssessmentResponse:
-    """Score a completed instrument and store the answers with their scores."""
+    """Score a completed instrument, store it, and pass it to every registered listener."""
     if episode is not None and episode.patient_id != patient.id:
         raise InvalidState("The episode belongs to another patient.")
     instrument = instrument_for(instrument_id)
@@ -98,6 +126,9 @@ def record_response(
         patient_id=patient.id,
         detail=f"instrument={instrument.id}",
     )
+    stored = StoredResponse(response=response, by=by, alert_id=alert_id)
+    for listener in _LISTENERS:
+        listener(session, stored)
     return response
 
 

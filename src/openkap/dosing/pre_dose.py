@@ -5,6 +5,7 @@ new record (a signed consent, a lower blood pressure) disappears without anyone 
 """
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -79,12 +80,19 @@ class StopKey(enum.StrEnum):
     unacknowledged_alert = "unacknowledged_alert"
     interval_too_short = "interval_too_short"
     dose_above_plan_max_per_kg = "dose_above_plan_max_per_kg"
+    suicide_risk_unassessed = "suicide_risk_unassessed"
 
 
 # An incomplete checklist is finished by answering it and an alert by acknowledging it; a
-# reading at a ceiling is no case for an override at the chair: none of them is overridden.
+# reading at a ceiling is no case for an override at the chair; an unassessed suicide-risk alert
+# is resolved only by a clinician's risk assessment (follow-up): none of them is overridden.
 NOT_OVERRIDABLE = frozenset(
-    {StopKey.checklist_incomplete, StopKey.pre_dose_ceiling, StopKey.unacknowledged_alert}
+    {
+        StopKey.checklist_incomplete,
+        StopKey.pre_dose_ceiling,
+        StopKey.unacknowledged_alert,
+        StopKey.suicide_risk_unassessed,
+    }
 )
 OVERRIDABLE = frozenset(StopKey) - NOT_OVERRIDABLE
 # Ceilings no setting and no role passes before a dose, defined with their sources in one place.
@@ -103,11 +111,25 @@ STOP_TITLES = {
     StopKey.pre_dose_ceiling: "Vital signs at a ceiling: no dose today",
     StopKey.unacknowledged_alert: "Alert not acknowledged",
     StopKey.interval_too_short: "Too soon after the last dose",
+    StopKey.dose_above_plan_max_per_kg: "Dose above the plan's maximum at today's weight",
+    StopKey.suicide_risk_unassessed: "Suicide risk not yet assessed",
 }
 
 
 # A stop found in the records: its key, its message, and the evidence it was raised on.
 Stop = tuple[StopKey, str, str]
+
+
+# A later step of the pathway adds its own stops (follow-up's unassessed suicide-risk alert)
+# through this list, so dosing never imports it.
+PreDoseCheck = Callable[[Session, DosingSession], list[tuple[StopKey, str]]]
+_PRE_DOSE_CHECKS: list[PreDoseCheck] = []
+
+
+def add_pre_dose_check(check: PreDoseCheck) -> None:
+    """Register a check that returns the hard stops it finds for a dosing session."""
+    if check not in _PRE_DOSE_CHECKS:
+        _PRE_DOSE_CHECKS.append(check)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -336,6 +358,10 @@ def _overrides(session: Session, dosing: DosingSession) -> dict[tuple[str, str],
     return {(row.stop_key, row.evidence): row for row in rows}
 
 
+def _registered_stops(session: Session, dosing: DosingSession) -> list[Stop]:
+    return [(key, msg, "") for check in _PRE_DOSE_CHECKS for key, msg in check(session, dosing)]
+
+
 def pre_dose_hard_stops(session: Session, *, dosing: DosingSession) -> list[HardStop]:
     """Return every named hard stop of the session, with its override when one is recorded."""
     found = [
@@ -344,6 +370,11 @@ def pre_dose_hard_stops(session: Session, *, dosing: DosingSession) -> list[Hard
         *_vitals_stop(session, dosing),
         *_alert_stop(session, dosing),
         *_checklist_stop(session, dosing),
+        *(
+            (key, message, "")
+            for check in _PRE_DOSE_CHECKS
+            for key, message in check(session, dosing)
+        ),
     ]
     # An override covers the evidence it was given for: a newer reading re-arms the stop.
     overrides = _overrides(session, dosing)

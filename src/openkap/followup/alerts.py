@@ -1,13 +1,17 @@
-"""Urgent alerts: raised (e.g. by the portal on a suicide-risk answer), acknowledged with an action.
+"""Urgent alerts: raised (e.g. on a suicide-risk response), acknowledged with an action.
 
-An alert is assigned to the episode's primary clinician (its prescriber, else its therapist) and
-to the clinic's on-call role (follow-up settings, default prescriber). Any clinician may
-acknowledge it, writing what they did; the alert is kept with who acted, when and how.
-Raising is never refused for the caller's role: a safety signal must always get through.
+An alert is assigned to the patient's primary clinician (the episode's prescriber, else its
+therapist, else the patient's recorded primary clinician) and to the clinic's on-call role
+(follow-up settings, default prescriber); after the clinic's escalation time (default 30 minutes)
+an unacknowledged alert also goes to every clinician (`recipients.py`). Any clinician may
+acknowledge it, writing what they did; a suicide-risk alert needs their risk assessment too. The
+alert is kept with who acted, when and how. Raising is never refused for the caller's role: a
+safety signal must always get through.
 """
 
 import json
 import uuid
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,8 +22,13 @@ from openkap.core import audit
 from openkap.core.permissions import Permission
 from openkap.core.time import utcnow
 from openkap.episodes.models import Episode
-from openkap.followup.errors import InvalidFollowupInput, UrgentAlertClosed, UrgentAlertNotFound
-from openkap.followup.models import AlertStatus, UrgentAlert
+from openkap.followup.errors import (
+    InvalidFollowupInput,
+    RiskAssessmentRequired,
+    UrgentAlertClosed,
+    UrgentAlertNotFound,
+)
+from openkap.followup.models import AlertStatus, RiskLevel, UrgentAlert
 from openkap.followup.settings import rules_in_force
 from openkap.patients.errors import PatientNotFound
 from openkap.patients.models import Patient
@@ -27,6 +36,7 @@ from openkap.patients.models import Patient
 MIN_ACTION = 10
 MAX_KIND = 40
 MAX_MESSAGE = 2000
+SUICIDE_RISK = "suicide_risk"
 
 
 def _audit(session: Session, alert: UrgentAlert, action: str, by: Principal) -> None:
@@ -50,6 +60,12 @@ def _episode_of(session: Session, patient: Patient, episode_id: uuid.UUID | None
             "The episode must be a course of care of the same patient.", field="episode_id"
         )
     return episode
+
+
+def _primary_clinician(patient: Patient, episode: Episode | None) -> uuid.UUID | None:
+    if episode is not None and (episode.prescriber_id or episode.therapist_id):
+        return episode.prescriber_id or episode.therapist_id
+    return patient.primary_clinician_id
 
 
 def _check_text(kind: str, message: str) -> None:
@@ -76,6 +92,7 @@ def raise_urgent_alert(
     episode = _episode_of(session, patient, episode_id)
     _check_text(kind, message)
     rules, _ = rules_in_force(session, organization_id=patient.organization_id)
+    now = utcnow()
     alert = UrgentAlert(
         organization_id=patient.organization_id,
         patient_id=patient.id,
@@ -84,9 +101,10 @@ def raise_urgent_alert(
         message=message.strip(),
         # Stored as JSON: dates, ids and decimals in the evidence are kept as their text.
         evidence=json.loads(json.dumps(evidence, default=str)),
-        raised_at=utcnow(),
-        assignee_id=None if episode is None else episode.prescriber_id or episode.therapist_id,
+        raised_at=now,
+        assignee_id=_primary_clinician(patient, episode),
         on_call_role=rules.on_call_role.value,
+        escalates_at=now + timedelta(minutes=rules.escalation_minutes),
         created_by_id=by.user.id,
         updated_by_id=by.user.id,
     )
@@ -126,10 +144,38 @@ def get_urgent_alert(session: Session, *, alert_id: uuid.UUID, by: Principal) ->
     return alert
 
 
+def _check_risk_assessment(
+    alert: UrgentAlert, risk_level: RiskLevel | None, safety_plan_reviewed: bool | None
+) -> None:
+    if alert.kind != SUICIDE_RISK:
+        return
+    missing = [
+        name
+        for name, value in (
+            ("risk_level", risk_level),
+            ("safety_plan_reviewed", safety_plan_reviewed),
+        )
+        if value is None
+    ]
+    if missing:
+        raise RiskAssessmentRequired(
+            "suicide_risk_assessment: a suicide-risk alert is acknowledged with the clinician's "
+            f"risk assessment; missing: {', '.join(missing)} (risk_level: low, moderate or high; "
+            "safety_plan_reviewed: true or false).",
+            field=missing[0],
+        )
+
+
 def acknowledge_urgent_alert(
-    session: Session, *, alert_id: uuid.UUID, action_taken: str, by: Principal
+    session: Session,
+    *,
+    alert_id: uuid.UUID,
+    action_taken: str,
+    by: Principal,
+    risk_level: RiskLevel | None = None,
+    safety_plan_reviewed: bool | None = None,
 ) -> UrgentAlert:
-    """Acknowledge an open urgent alert with the action taken; the alert is kept."""
+    """Acknowledge an open alert with the action taken (and risk assessment); it is kept."""
     require(by, Permission.urgent_alert_acknowledge, "Only clinicians acknowledge urgent alerts.")
     if len(action_taken.strip()) < MIN_ACTION:
         raise InvalidFollowupInput(
@@ -148,6 +194,9 @@ def acknowledge_urgent_alert(
         raise UrgentAlertClosed(
             f"The alert was already acknowledged ({when}): {alert.action_taken}"
         )
+    _check_risk_assessment(alert, risk_level, safety_plan_reviewed)
+    if alert.kind == SUICIDE_RISK and risk_level is not None:
+        alert.risk_level, alert.safety_plan_reviewed = risk_level.value, safety_plan_reviewed
     alert.status, alert.action_taken = AlertStatus.acknowledged.value, action_taken.strip()
     alert.acknowledged_at, alert.acknowledged_by_id = utcnow(), by.user.id
     alert.updated_by_id = by.user.id

@@ -77,8 +77,13 @@ def read_alert(db: DbSession, principal: Clinician, alert_id: uuid.UUID) -> Urge
 def acknowledge(
     db: DbSession, principal: Acknowledger, alert_id: uuid.UUID, body: AlertAcknowledge
 ) -> UrgentAlertRead:
-    """Acknowledge an urgent alert with the action taken; it is kept."""
+    """Acknowledge an urgent alert with the action taken (and risk assessment); it is kept."""
     alert = alerts.acknowledge_urgent_alert(
-        db, alert_id=alert_id, action_taken=body.action_taken, by=principal
+        db,
+        alert_id=alert_id,
+        action_taken=body.action_taken,
+        risk_level=body.risk_level,
+        safety_plan_reviewed=body.safety_plan_reviewed,
+        by=principal,
     )
     return UrgentAlertRead.model_validate(alert)

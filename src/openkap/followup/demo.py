@@ -5,7 +5,10 @@ enters maintenance, ahead of the dosing generator's sessions. `trajectories` run
 dosing sessions of induction are made: the patient answers PHQ-9 and GAD-7 at the follow-up
 times (24 hours and day 5 after the first dose, before each dose, and 1, 2, 4, 8 and 12 weeks
 after induction), along one of four courses seen in KAP clinics: rapid responders, gradual
-responders, non-responders, and responders who relapse, whose relapse opens a review.
+responders, non-responders, and responders who relapse. A score above the response line is
+confirmed by a second questionnaire a week later (the relapse rule needs two consecutive
+assessments 5-15 days apart), which opens the review. Every suicide-risk alert an intake raised
+is acknowledged by the course's prescriber with a risk assessment before the first dose.
 """
 
 import enum
@@ -14,22 +17,27 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from openkap.accounts.principal import Principal
 from openkap.assessments.models import AssessmentResponse
 from openkap.assessments.schemas import CompletedBy
 from openkap.assessments.service import record_response
 from openkap.core.demo import DemoContext
+from openkap.core.models import Role, User
 from openkap.core.time import clock_set_to
 from openkap.dosing.models import DosingSession, SessionState
 from openkap.episodes.demo import Course, after_move, at, demo_today
 from openkap.episodes.models import EpisodeState
+from openkap.followup.alerts import SUICIDE_RISK, acknowledge_urgent_alert
 from openkap.followup.maintenance import approve_maintenance
-from openkap.followup.relapse import evaluate_relapse
+from openkap.followup.models import AlertStatus, RiskLevel, UrgentAlert
 from openkap.patients.models import Patient
 
 MAINTENANCE_SESSIONS = 6
 MAINTENANCE_DAYS = 182
 REASON = "Responded to induction; monthly maintenance to keep the response, reviewed at 6 months."
 WEEKS_AFTER_INDUCTION = (1, 2, 4, 8, 12)
+CONFIRM_AFTER = timedelta(days=7)
+ASSESSED_AFTER = timedelta(minutes=20)
 INDUCTION_DAYS = 17
 DEFAULT_BASELINE = 19
 
@@ -50,9 +58,38 @@ TRAJECTORY_WEIGHTS = {
 
 
 def generate(context: DemoContext) -> None:
-    """Register the maintenance approval to run when a course enters maintenance."""
+    """Assess the intake's suicide-risk alerts; approve maintenance when a course enters it."""
+    _assess_risk_alerts(context)
     after_move(context, EpisodeState.maintenance, lambda course: _approve(context, course))
     context.advance(context.patient_count)
+
+
+def _risk_level(alert: UrgentAlert) -> RiskLevel:
+    level = alert.evidence.get("risk_level")
+    return RiskLevel.high if level == "high" else RiskLevel.moderate if level else RiskLevel.low
+
+
+def _assess_risk_alerts(context: DemoContext) -> None:
+    """Have a prescriber assess each open suicide-risk alert twenty minutes after it was raised."""
+    session = context.session
+    prescribers = context.staff.get(Role.prescriber, [])
+    open_alerts = session.scalars(
+        select(UrgentAlert)
+        .where(UrgentAlert.kind == SUICIDE_RISK, UrgentAlert.status == AlertStatus.open.value)
+        .order_by(UrgentAlert.raised_at)
+    ).all()
+    for alert in open_alerts:
+        user = session.get(User, alert.assignee_id) if alert.assignee_id else None
+        by = Principal(user=user or prescribers[0], client_address="demo")
+        with clock_set_to(alert.raised_at + ASSESSED_AFTER):
+            acknowledge_urgent_alert(
+                session,
+                alert_id=alert.id,
+                action_taken="Saw the patient at intake; risk assessed and safety plan reviewed.",
+                risk_level=_risk_level(alert),
+                safety_plan_reviewed=True,
+                by=by,
+            )
 
 
 def trajectories(context: DemoContext) -> None:
@@ -161,10 +198,19 @@ def _answer(context: DemoContext, course: Course) -> None:
     )[0]
     answering = Answering(context, course, trajectory, _baseline(context, course))
     end = at(demo_today(), 12)
-    for when in sorted(_times(first, [d for d in doses[1:] if d is not None])):
+    times = _times(first, [d for d in doses[1:] if d is not None])
+    if trajectory == Trajectory.relapse:
+        times += _confirmations(first)
+    # Each stored response goes through the follow-up rules, relapse included.
+    for when in sorted(times):
         if when < end:
             answering.answer(when, first)
-    evaluate_relapse(context.session, episode_id=course.episode.id, by=course.nurse)
+
+
+def _confirmations(first: datetime) -> list[datetime]:
+    """A week after each later weekly questionnaire: the clinic confirms a loss of response."""
+    induction_end = first + timedelta(days=INDUCTION_DAYS)
+    return [induction_end + timedelta(weeks=w) + CONFIRM_AFTER for w in (4, 8)]
 
 
 def _times(first: datetime, later_doses: list[datetime]) -> list[datetime]:

@@ -47,3 +47,9 @@ class UrgentAlertClosed(InvalidState):
 
 class ResponseNotFound(NotFound):
     """No such questionnaire response in the caller's clinic."""
+
+
+class RiskAssessmentRequired(BadRequest):
+    """A suicide-risk alert is acknowledged only with the clinician's risk assessment."""
+
+    status_code = 422

@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     ForeignKey,
     ForeignKeyConstraint,
@@ -62,6 +63,14 @@ class ApprovalStatus(enum.StrEnum):
 class AlertStatus(enum.StrEnum):
     open = "open"
     acknowledged = "acknowledged"
+
+
+class RiskLevel(enum.StrEnum):
+    """The clinician's judgement of suicide risk when acknowledging a suicide-risk alert."""
+
+    low = "low"
+    moderate = "moderate"
+    high = "high"
 
 
 def _patient_fk() -> ForeignKeyConstraint:
@@ -199,6 +208,7 @@ class UrgentAlert(TenantMixin, AuditedMixin, Base):
         ),
         Index("ix_followup_urgent_alerts_status", "organization_id", "status", "raised_at"),
         Index("ix_followup_urgent_alerts_assignee", "organization_id", "assignee_id", "status"),
+        Index("ix_followup_urgent_alerts_patient", "organization_id", "patient_id", "status"),
     )
 
     patient_id: Mapped[uuid.UUID] = mapped_column(Uuid)
@@ -212,9 +222,14 @@ class UrgentAlert(TenantMixin, AuditedMixin, Base):
         Uuid, ForeignKey("users.id"), default=None
     )
     on_call_role: Mapped[str] = mapped_column(String(20))
+    # From this time an unacknowledged alert also goes to every clinician (escalation).
+    escalates_at: Mapped[datetime | None] = mapped_column(default=None)
     status: Mapped[str] = mapped_column(String(20), default=AlertStatus.open.value)
     acknowledged_at: Mapped[datetime | None] = mapped_column(default=None)
     acknowledged_by_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("users.id"), default=None
     )
     action_taken: Mapped[str | None] = mapped_column(Text, default=None)
+    # The clinician's risk assessment recorded with a suicide-risk alert's acknowledgement.
+    risk_level: Mapped[str | None] = mapped_column(String(20), default=None)
+    safety_plan_reviewed: Mapped[bool | None] = mapped_column(Boolean, default=None)

@@ -22,6 +22,11 @@ class Heading:
     patient: Patient | None
 
     @property
+    def patient_id(self) -> uuid.UUID | None:
+        """The patient the page is about (the layout's urgent-alert banner reads it)."""
+        return None if self.patient is None else self.patient.id
+
+    @property
     def patient_name(self) -> str:
         if self.patient is None:
             return ""

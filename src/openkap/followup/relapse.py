@@ -1,14 +1,18 @@
-"""The relapse rule: a loss of response opens a booster/maintenance review with its evidence.
+"""The relapse rule: a confirmed relapse opens a booster/maintenance review with its evidence.
 
-The rule is the clinical reference's (CLINICAL.md, durability): after a response, a score back
-above 50 % of baseline; after remission, a score back outside the remission range. It is judged
-by `openkap.instruments.trajectory` (which scores every point with the change metrics of
-`openkap.instruments`), so the chart's relapse marker and the review are one rule, not two.
+The rule is the clinical reference's (CLINICAL.md, durability): relapse is a loss of response
+(after a response, a score back above 50 % of baseline) on two consecutive assessments 5-15 days
+apart (as in SUSTAIN-1; the days are clinic settings). One score above the line is a loss of
+response only; leaving the remission range is a loss of remission, which is not a loss of
+response: neither opens a review. Judged by `openkap.instruments.trajectory` and
+`openkap.instruments.relapse` (which score every point with the change metrics of
+`openkap.instruments`), so the chart and the review apply one rule, not two.
 
-Evaluated after each recorded questionnaire (`evaluate_relapse`, called by whoever records it)
-and on demand. One review is open per episode at a time; each loss (instrument and the time of
-the score that broke the rule) opens at most one review, so a decided review is not reopened by
-the same evidence, while a new loss after a new response opens a new one.
+Evaluated on every stored response (`stored_responses.after_response_stored`, whatever the path)
+and on demand. One review is open per episode at a time; each relapse episode (instrument and
+the time of the loss of response that began it) opens at most one review, so a decided review is
+not reopened by the same evidence or a later score of the same episode, while a new loss after a
+new response opens a new one.
 """
 
 import uuid
@@ -29,16 +33,18 @@ from openkap.followup.models import Review, ReviewStatus
 from openkap.followup.regenerate import actor_of, load_episode
 from openkap.followup.settings import rules_in_force
 from openkap.instruments import get_instrument
+from openkap.instruments.relapse import (
+    DurabilityState,
+    Relapse,
+    confirmed_relapse,
+    durability_state,
+)
 from openkap.instruments.trajectory import (
     Baseline,
-    LossOfResponse,
-    LossReason,
     Point,
-    ResponsePeriod,
     after_first_dose,
     choose_baseline,
     reference_lines,
-    response_periods,
 )
 
 MAX_SCORES = 5000
@@ -55,13 +61,21 @@ class Scored:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Confirmation:
+    """The clinic's relapse confirmation rule: consecutive assessments this many days apart."""
+
+    min_days: int
+    max_days: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RelapseFinding:
-    """A loss of response the patient is in now, with what it is judged against."""
+    """A confirmed relapse the patient is in now, with what it is judged against."""
 
     instrument_id: str
     baseline: Baseline
-    period: ResponsePeriod
-    loss: LossOfResponse
+    relapse: Relapse
+    rule: Confirmation
     best: Point
     trigger_response_id: uuid.UUID | None
     first_dose_at: datetime
@@ -69,45 +83,47 @@ class RelapseFinding:
 
 
 def find_relapse(
-    instrument_id: str, scores: Sequence[Scored], doses: Sequence[datetime]
+    instrument_id: str, scores: Sequence[Scored], doses: Sequence[datetime], rule: Confirmation
 ) -> RelapseFinding | None:
-    """Return the loss of response the scores show now, or None (no dose, baseline, or loss)."""
+    """Return the confirmed relapse the scores show now, or None (no dose, baseline or relapse)."""
     points = [s.point for s in scores]
     baseline = choose_baseline(points, first_dose_at=doses[0] if doses else None, intake=None)
     if baseline is None or not doses:
         return None
-    periods = response_periods(
-        points, baseline=baseline.total, instrument_id=instrument_id, doses=doses
+    found = confirmed_relapse(
+        points,
+        baseline=baseline.total,
+        instrument_id=instrument_id,
+        doses=doses,
+        min_days=rule.min_days,
+        max_days=rule.max_days,
     )
-    if not periods or periods[-1].loss is None:
+    if found is None:
         return None
-    period, loss = periods[-1], periods[-1].loss
-    treated = [p for p in after_first_dose(points, doses) if p.at <= loss.at]
-    trigger = next((s for s in scores if s.point == Point(loss.at, loss.total)), None)
+    treated = [p for p in after_first_dose(points, doses) if p.at <= found.loss.at]
+    trigger = next((s for s in scores if s.point == found.confirming), None)
     return RelapseFinding(
         instrument_id=instrument_id,
         baseline=baseline,
-        period=period,
-        loss=loss,
+        relapse=found,
+        rule=rule,
         best=min(treated, key=lambda p: (p.total, p.at)),
         trigger_response_id=None if trigger is None else trigger.response_id,
         first_dose_at=doses[0],
-        doses_given=sum(1 for dose in doses if dose <= loss.at),
+        doses_given=sum(1 for dose in doses if dose <= found.confirming.at),
     )
 
 
 def _rule_text(finding: RelapseFinding) -> str:
     lines = reference_lines(finding.instrument_id, finding.baseline.total)
     name = get_instrument(finding.instrument_id).abbreviation
-    if finding.loss.reason == LossReason.above_response_line:
-        return (
-            f"{name} {finding.loss.total} is above the response line: 50 % of the baseline "
-            f"{finding.baseline.total} is {lines.response:g}, after a response."
-        )
-    rule = lines.remission
+    found = finding.relapse
     return (
-        f"{name} {finding.loss.total} is outside the remission range "
-        f"({rule.operator} {rule.threshold}) after remission."
+        f"Relapse: {name} {found.first.total} and then {found.confirming.total}, "
+        f"{found.days_apart} days apart, are both above the response line (50 % of the "
+        f"baseline {finding.baseline.total} is {lines.response:g}) after a response; the "
+        f"clinic confirms a relapse on two consecutive assessments {finding.rule.min_days}-"
+        f"{finding.rule.max_days} days apart."
     )
 
 
@@ -118,7 +134,7 @@ def _at(point: Point) -> dict[str, object]:
 def evidence(finding: RelapseFinding, settings_version: int) -> dict[str, object]:
     """Describe the finding for the review: scores, dates, the rule and where it comes from."""
     lines = reference_lines(finding.instrument_id, finding.baseline.total)
-    remission_at = finding.period.remission_at
+    found = finding.relapse
     return {
         "instrument": finding.instrument_id,
         "instrument_name": get_instrument(finding.instrument_id).abbreviation,
@@ -127,13 +143,17 @@ def evidence(finding: RelapseFinding, settings_version: int) -> dict[str, object
             "source": finding.baseline.source.value,
         },
         "best": _at(finding.best),
+        "loss_of_response": _at(Point(found.loss.at, found.loss.total)),
+        "first": _at(found.first),
         "current": {
-            **_at(Point(finding.loss.at, finding.loss.total)),
+            **_at(found.confirming),
             "response_id": str(finding.trigger_response_id or ""),
         },
-        "responding_since": finding.loss.responding_since.isoformat(),
-        "remission_at": None if remission_at is None else remission_at.isoformat(),
-        "rule": finding.loss.reason.value,
+        "days_apart": found.days_apart,
+        "confirm_min_days": finding.rule.min_days,
+        "confirm_max_days": finding.rule.max_days,
+        "responding_since": found.loss.responding_since.isoformat(),
+        "rule": "relapse_confirmed",
         "rule_text": _rule_text(finding),
         "response_line": lines.response,
         "remission_operator": lines.remission.operator,
@@ -198,7 +218,7 @@ def _reviewed(session: Session, episode: Episode, finding: RelapseFinding) -> bo
                 Review.organization_id == episode.organization_id,
                 Review.episode_id == episode.id,
                 Review.instrument_id == finding.instrument_id,
-                Review.trigger_at == finding.loss.at,
+                Review.trigger_at == finding.relapse.loss.at,
             )
         ).first()
         is not None
@@ -214,7 +234,7 @@ def _open_review(
         episode_id=episode.id,
         open_episode_id=episode.id,
         instrument_id=finding.instrument_id,
-        trigger_at=finding.loss.at,
+        trigger_at=finding.relapse.loss.at,
         trigger_response_id=finding.trigger_response_id,
         evidence=evidence(finding, version),
         status=ReviewStatus.open.value,
@@ -235,7 +255,7 @@ def _open_review(
         resource_type="followup_review",
         resource_id=review.id,
         patient_id=episode.patient_id,
-        detail=f"{finding.instrument_id} {finding.loss.reason.value}",
+        detail=f"{finding.instrument_id} relapse confirmed {finding.relapse.days_apart} days apart",
     )
     return review
 
@@ -249,8 +269,45 @@ def evaluate_relapse(session: Session, *, episode_id: uuid.UUID, by: Principal) 
     doses = _doses(session, episode)
     if not doses:
         return None
+    rule = Confirmation(
+        min_days=rules.relapse_confirm_min_days, max_days=rules.relapse_confirm_max_days
+    )
     for instrument_id in rules.relapse_instruments:
-        finding = find_relapse(instrument_id, _scores(session, episode, instrument_id), doses)
+        scores = _scores(session, episode, instrument_id)
+        finding = find_relapse(instrument_id, scores, doses, rule)
         if finding is not None and not _reviewed(session, episode, finding):
             return _open_review(session, episode, finding, version, by)
     return None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InstrumentState:
+    """Where the patient stands now on one watched instrument, and the latest score."""
+
+    instrument_id: str
+    state: DurabilityState
+    latest: Point
+
+
+def durability_states(session: Session, *, episode_id: uuid.UUID) -> list[InstrumentState]:
+    """Judge each watched instrument now: responding, loss of remission or response, relapse."""
+    episode = load_episode(session, episode_id=episode_id)
+    rules, _ = rules_in_force(session, organization_id=episode.organization_id)
+    doses = _doses(session, episode)
+    found = []
+    for instrument_id in rules.relapse_instruments if doses else ():
+        points = [s.point for s in _scores(session, episode, instrument_id)]
+        baseline = choose_baseline(points, first_dose_at=doses[0], intake=None)
+        treated = after_first_dose(points, doses)
+        if baseline is None or not treated:
+            continue
+        state = durability_state(
+            points,
+            baseline=baseline.total,
+            instrument_id=instrument_id,
+            doses=doses,
+            min_days=rules.relapse_confirm_min_days,
+            max_days=rules.relapse_confirm_max_days,
+        )
+        found.append(InstrumentState(instrument_id=instrument_id, state=state, latest=treated[-1]))
+    return found

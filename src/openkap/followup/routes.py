@@ -15,7 +15,15 @@ from openkap.core.deps import DbSession, csrf_protect, web_permission
 from openkap.core.errors import OpenKapError
 from openkap.core.permissions import Permission, allows
 from openkap.core.time import utcnow
-from openkap.followup import alerts, routes_reviews, routes_schedule, routes_settings, tasks
+from openkap.followup import (
+    alerts,
+    recipients,
+    routes_reviews,
+    routes_schedule,
+    routes_settings,
+    tasks,
+)
+from openkap.followup.models import RiskLevel
 from openkap.followup.pages import heading, names_of
 from openkap.followup.task_sources import LABELS
 from openkap.web.forms import FormFields, refusal_errors, refusal_status
@@ -71,6 +79,7 @@ def _alert_page(
         patient_name=about.patient_name,
         names=names_of(session, [alert.assignee_id, alert.acknowledged_by_id]),
         can_acknowledge=allows(principal.roles, Permission.urgent_alert_acknowledge),
+        escalated=recipients.is_escalated(alert, utcnow()),
         errors=errors or {},
         values=values or {},
         status_code=status,
@@ -82,6 +91,13 @@ def urgent_alert_page(
     request: Request, session: DbSession, principal: Clinician, alert_id: uuid.UUID
 ) -> HTMLResponse:
     return _alert_page(request, session, principal, alert_id)
+
+
+YES_NO = {"yes": True, "no": False}
+
+
+def _risk_level(value: str) -> RiskLevel | None:
+    return RiskLevel(value) if value in RiskLevel.__members__ else None
 
 
 @router.post(
@@ -98,7 +114,12 @@ def acknowledge_alert(
 ) -> Response:
     try:
         alerts.acknowledge_urgent_alert(
-            session, alert_id=alert_id, action_taken=fields.get("action_taken", ""), by=principal
+            session,
+            alert_id=alert_id,
+            action_taken=fields.get("action_taken", ""),
+            risk_level=_risk_level(fields.get("risk_level", "")),
+            safety_plan_reviewed=YES_NO.get(fields.get("safety_plan_reviewed", "")),
+            by=principal,
         )
     except OpenKapError as refused:
         return _alert_page(

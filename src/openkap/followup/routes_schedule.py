@@ -64,6 +64,7 @@ def _schedule_page(
         status_of=lambda item: schedule.display_status(item, now),
         instrument_name=_instrument_name,
         reviews=reviews.episode_reviews(session, episode_id=episode_id, by=principal),
+        durability=relapse.durability_states(session, episode_id=episode_id),
         maintenance_allowed=allowed,
         maintenance_message=message,
         can_acknowledge=allows(principal.roles, Permission.task_update),

@@ -23,6 +23,9 @@ NUMBERS = (
     "before_session_grace_hours",
     "after_induction_window_days",
     "integration_closes_hours",
+    "escalation_minutes",
+    "relapse_confirm_min_days",
+    "relapse_confirm_max_days",
 )
 WINDOW_PARTS = ("opens_hours", "due_hours", "closes_hours")
 

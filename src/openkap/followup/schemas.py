@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from openkap.core.schemas import InputModel
-from openkap.followup.models import ReviewDecision
+from openkap.followup.models import ReviewDecision, RiskLevel
 
 REASON = Field(min_length=10, max_length=2000)
 
@@ -171,11 +171,20 @@ class UrgentAlertRead(BaseModel):
     raised_at: datetime
     assignee_id: uuid.UUID | None
     on_call_role: str
+    escalates_at: datetime | None
     status: str
     acknowledged_at: datetime | None
     acknowledged_by_id: uuid.UUID | None
     action_taken: str | None
+    risk_level: str | None
+    safety_plan_reviewed: bool | None
 
 
 class AlertAcknowledge(InputModel):
     action_taken: str = Field(min_length=10, max_length=2000, description="What was done")
+    risk_level: RiskLevel | None = Field(
+        default=None, description="The clinician's risk assessment; required for suicide risk"
+    )
+    safety_plan_reviewed: bool | None = Field(
+        default=None, description="Whether the safety plan was reviewed; required for suicide risk"
+    )

@@ -105,9 +105,14 @@ class FollowupRules(BaseModel):
     after_induction_window_days: int = Field(default=2, ge=1, le=14)
     integration_closes_hours: int = Field(default=72, ge=24, le=24 * 14)
     on_call_role: Role = Role.prescriber
+    # An unacknowledged urgent alert also goes to every clinician after this many minutes.
+    escalation_minutes: int = Field(default=30, ge=5, le=240)
     relapse_instruments: list[str] = Field(
         default=["phq9", "qids_sr16", "madrs", "pcl5"], max_length=6
     )
+    # Relapse: loss of response on two consecutive assessments this many days apart (SUSTAIN-1).
+    relapse_confirm_min_days: int = Field(default=5, ge=1, le=30)
+    relapse_confirm_max_days: int = Field(default=15, ge=2, le=60)
     source: str = Field(default=DEFAULT_SOURCE, min_length=1, max_length=500, pattern=r"^[^\x00]*$")
 
     @field_validator("ptsd_diagnosis_prefixes")
@@ -147,6 +152,8 @@ class FollowupRules(BaseModel):
         keys = [point.key for point in self.after_first_dose]
         if len(set(keys)) != len(keys):
             raise ValueError("after_first_dose: each time point needs its own key")
+        if self.relapse_confirm_min_days >= self.relapse_confirm_max_days:
+            raise ValueError("relapse_confirm_min_days must be below relapse_confirm_max_days")
         return self
 
 

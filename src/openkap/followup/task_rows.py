@@ -3,12 +3,13 @@
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openkap.dosing import rems_form
 from openkap.followup import therapy_link
 from openkap.followup.models import AlertStatus, Review, ReviewStatus, UrgentAlert
+from openkap.followup.recipients import is_escalated, recipient_clause
 from openkap.followup.task_sources import (
     AnySelect,
     Category,
@@ -62,10 +63,10 @@ def _urgent(ctx: Context) -> AnySelect:
         UrgentAlert.status == AlertStatus.open.value,
     )
     query = patient_join(query, UrgentAlert.patient_id, UrgentAlert.organization_id)
-    mine = UrgentAlert.assignee_id == ctx.user_id
     if ctx.view == View.mine:
-        return query.where(mine)
-    return query.where(or_(mine, UrgentAlert.on_call_role.in_([r.value for r in ctx.by.roles])))
+        return query.where(UrgentAlert.assignee_id == ctx.user_id)
+    # Mine, my on-call role's, and every alert past its escalation time (recipients.py).
+    return query.where(recipient_clause(ctx.by, ctx.now))
 
 
 def count_urgent(session: Session, ctx: Context) -> int:
@@ -81,7 +82,8 @@ def page_urgent(session: Session, ctx: Context, limit: int, offset: int) -> list
             patient_id=patient.id,
             patient_name=name_of(patient),
             title=alert.message,
-            detail=f"{alert.kind.replace('_', ' ')}; on call: {alert.on_call_role}",
+            detail=f"{alert.kind.replace('_', ' ')}; on call: {alert.on_call_role}"
+            + ("; escalated to every clinician" if is_escalated(alert, ctx.now) else ""),
             when=alert.raised_at,
             status="open",
             link=f"/urgent-alerts/{alert.id}",

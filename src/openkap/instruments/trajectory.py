@@ -11,8 +11,9 @@ no rule is written twice:
   `change(...).remission` (the instrument's cut-off, with reliable improvement where the rule
   needs it, as for PCL-5);
 - a response period starts at a responding score after the first dose and ends at the first later
-  score above the response line (more than 50 % of baseline), or, once remission was reached in the
-  period, outside the remission range (`RemissionRule.met`): that is a loss of response;
+  score above the response line (more than 50 % of baseline): that is a loss of response. Leaving
+  the remission range is a loss of remission, tracked apart (`openkap.instruments.relapse`), and
+  is not a loss of response (CLINICAL.md, durability);
 - time to first response: from the first dose to the first responding score, in time and in the
   number of doses given up to that score; durability: from the first response to its loss, or
   ongoing.
@@ -88,6 +89,7 @@ class FirstResponse:
 
 class LossReason(enum.StrEnum):
     above_response_line = "above_response_line"
+    # A loss of remission (openkap.instruments.relapse), never the end of a response period.
     above_remission_cutoff = "above_remission_cutoff"
 
 
@@ -241,9 +243,8 @@ def response_periods(
                 start = point
                 remission_at = point.at if judge.remitted(point.total) else None
             continue
-        reason = _loss_reason(judge, point.total, remitted=remission_at is not None)
-        if reason is not None:
-            loss = LossOfResponse(point.at, point.total, reason, start.at)
+        if not judge.responding(point.total):
+            loss = LossOfResponse(point.at, point.total, LossReason.above_response_line, start.at)
             periods.append(ResponsePeriod(start, remission_at, loss))
             start, remission_at = None, None
         elif remission_at is None and judge.remitted(point.total):
@@ -251,14 +252,6 @@ def response_periods(
     if start is not None:
         periods.append(ResponsePeriod(start, remission_at, None))
     return periods
-
-
-def _loss_reason(judge: Judge, total: int, *, remitted: bool) -> LossReason | None:
-    if not judge.responding(total):
-        return LossReason.above_response_line
-    if remitted and not judge.rule.met(total):
-        return LossReason.above_remission_cutoff
-    return None
 
 
 def time_to_first_response(
@@ -307,8 +300,8 @@ def relapse(
 ) -> LossOfResponse | None:
     """Return the loss of response the patient is in now: the last period ended and no new one.
 
-    None when the patient never responded, or responds now. Callers that act on a relapse (the
-    booster review) act once per loss, identified by its time.
+    None when the patient never responded, or responds now. This is one score: a relapse needs
+    the loss confirmed (`openkap.instruments.relapse.confirmed_relapse`).
     """
     periods = response_periods(points, baseline=baseline, instrument_id=instrument_id, doses=doses)
     return periods[-1].loss if periods else None

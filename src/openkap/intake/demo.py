@@ -12,6 +12,7 @@ from typing import Any
 
 from openkap.assessments.schemas import AssessmentCreate, CompletedBy
 from openkap.core.demo import DemoContext
+from openkap.core.time import clock_set_to
 from openkap.episodes import pathway
 from openkap.episodes.demo import Course, at, courses, follow_courses
 from openkap.episodes.models import EpisodeState as S
@@ -284,7 +285,9 @@ def _baselines(context: DemoContext, course: Course, answers: dict[str, Any]) ->
             completed_at=at(course.intake_on, 10, 5 * minute),
         )
         by = course.prescriber if rated else course.nurse
-        record_baseline(context.session, episode=course.episode, data=data, by=by)
+        # Stored at intake time, so an alert a response raises is raised then too.
+        with clock_set_to(at(course.intake_on, 10, 5 * minute)):
+            record_baseline(context.session, episode=course.episode, data=data, by=by)
 
 
 def _screen(context: DemoContext, course: Course, concern: Concern, *, early_run: bool) -> None:

@@ -1,6 +1,6 @@
 """The follow-up and therapy services the portal calls, behind one small module.
 
-The follow-up schedule, the urgent alerts, the relapse rule and the integration plan belong to
+The follow-up schedule, the urgent alerts and the integration plan belong to
 other domains of steps 3 and 4 (see docs/patient-portal.md). Calling them through
 here keeps the portal's use of them in one place, and gives its tests one place to stand in for
 them.
@@ -13,7 +13,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal
-from openkap.followup import alerts, relapse, schedule
+from openkap.followup import alerts, schedule
 from openkap.therapy import integration_plan
 from openkap.therapy.models import IntegrationPlan
 
@@ -74,19 +74,6 @@ def raise_urgent_alert(
         by=by,
     )
     return alert.id
-
-
-def link_alert_to_response(
-    session: Session, *, alert_id: uuid.UUID, response_id: uuid.UUID, by: Principal
-) -> bool:
-    """Tell the alert which response it came from (the draft row keeps the pair too)."""
-    alerts.link_alert_to_response(session, alert_id=alert_id, response_id=response_id, by=by)
-    return True
-
-
-def evaluate_relapse(session: Session, *, episode_id: uuid.UUID, by: Principal) -> None:
-    """Run the follow-up domain's relapse rule on an episode after a new score."""
-    relapse.evaluate_relapse(session, episode_id=episode_id, by=by)
 
 
 def current_plan_for_patient(session: Session, *, patient_id: uuid.UUID) -> IntegrationPlan | None:

@@ -2,7 +2,9 @@
 
 Every answer is saved as it is given, so a patient can stop and come back. A suicide-risk answer
 marks the crisis message to be shown next and raises the urgent alert at once; sending records
-the response with openkap.assessments and marks the due item done in the follow-up schedule.
+the response with openkap.assessments (which hands it to the follow-up rules every stored
+response goes through: the suicide-risk alert, linked to the one raised here, and relapse) and
+marks the due item done in the follow-up schedule.
 """
 
 import uuid
@@ -221,6 +223,7 @@ def _record(session: Session, portal: PortalPatient, draft: PortalDraft) -> Asse
             completed_by=CompletedBy.patient,
             by=portal.principal,
             setting=SETTING,
+            alert_id=draft.risk_alert_id,
         )
     except InvalidResponse as invalid:
         raise DraftIncomplete(invalid.message, field=invalid.field) from None
@@ -240,7 +243,7 @@ def _alert_if_still_missing(session: Session, portal: PortalPatient, draft: Port
 def submit_questionnaire(
     session: Session, *, portal: PortalPatient, draft: PortalDraft
 ) -> AssessmentResponse:
-    """Send the answers: record the response, mark the due item done, run the relapse rule."""
+    """Send the answers: record the response (alert and relapse rules run), mark it done."""
     _require_open(draft)
     missing = missing_required(draft)
     if missing is not None:
@@ -250,12 +253,6 @@ def submit_questionnaire(
     _alert_if_still_missing(session, portal, draft)
     response = _record(session, portal, draft)
     contracts.mark_done(session, due_id=draft.due_id, response_id=response.id, by=portal.principal)
-    if draft.risk_alert_id is not None:
-        contracts.link_alert_to_response(
-            session, alert_id=draft.risk_alert_id, response_id=response.id, by=portal.principal
-        )
-    if draft.episode_id is not None:
-        contracts.evaluate_relapse(session, episode_id=draft.episode_id, by=portal.principal)
     draft.status, draft.response_id = DraftStatus.submitted.value, response.id
     draft.submitted_at = utcnow()
     session.flush()

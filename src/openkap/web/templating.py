@@ -4,7 +4,8 @@ A template named "patients/list.html" is loaded from the `templates/` folder of 
 `openkap.patients`, so each domain keeps its own pages beside its code.
 """
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Mapping
 from importlib import resources
 from typing import Any
 
@@ -57,6 +58,40 @@ _environment = Environment(
 templates = Jinja2Templates(env=_environment)
 
 
+# A domain adds what every page's layout shows (follow-up's urgent-alert badge and banner)
+# through this list, so the web layer imports no domain. A provider must not query: it returns
+# values the layout reads lazily, so a partial that shows no layout costs nothing.
+LayoutProvider = Callable[[Principal, uuid.UUID | None], Mapping[str, Any]]
+_LAYOUT_PROVIDERS: list[LayoutProvider] = []
+
+
+def add_layout_provider(provider: LayoutProvider) -> None:
+    """Register what every page's layout receives, given the user and the page's patient."""
+    if provider not in _LAYOUT_PROVIDERS:
+        _LAYOUT_PROVIDERS.append(provider)
+
+
+def page_patient_id(context: Mapping[str, Any]) -> uuid.UUID | None:
+    """Return the patient a page is about: its `patient`, or the one patient its records name."""
+    patient_key = getattr(context.get("patient"), "id", None)
+    if isinstance(patient_key, uuid.UUID):
+        return patient_key
+    named = {context.get("patient_id")} | {
+        getattr(value, "patient_id", None) for value in context.values()
+    }
+    found = {value for value in named if isinstance(value, uuid.UUID)}
+    return found.pop() if len(found) == 1 else None
+
+
+def _layout(principal: Principal | None, context: Mapping[str, Any]) -> dict[str, Any]:
+    if principal is None or not _LAYOUT_PROVIDERS:
+        return {}
+    patient_id = page_patient_id(context)
+    return {
+        k: v for provider in _LAYOUT_PROVIDERS for k, v in provider(principal, patient_id).items()
+    }
+
+
 def navigation_for(principal: Principal | None) -> list[tuple[str, str]]:
     """Return the menu entries the user's roles allow."""
     if principal is None:
@@ -80,5 +115,8 @@ def render(
     csrf = principal.web_session.csrf_token if principal and principal.web_session else ""
     base = {"principal": principal, "navigation": navigation_for(principal), "csrf_token": csrf}
     return templates.TemplateResponse(
-        request, template, {**base, **context}, status_code=status_code
+        request,
+        template,
+        {**base, **_layout(principal, context), **context},
+        status_code=status_code,
     )

@@ -1,8 +1,8 @@
 """chair safety
 
-Revision ID: cd5404d9afdc
+Revision ID: 0a7e063e6563
 Revises: 15e62e0bec81
-Create Date: 2026-12-07 02:26:13.323976
+Create Date: 2026-12-07 02:45:16.904053
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "cd5404d9afdc"
+revision: str = "0a7e063e6563"
 down_revision: str | None = "15e62e0bec81"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -99,6 +99,16 @@ def upgrade() -> None:
             ["id"],
         )
 
+    with op.batch_alter_table("followup_urgent_alerts", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("escalates_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("risk_level", sa.String(length=20), nullable=True))
+        batch_op.add_column(sa.Column("safety_plan_reviewed", sa.Boolean(), nullable=True))
+        batch_op.create_index(
+            "ix_followup_urgent_alerts_patient",
+            ["organization_id", "patient_id", "status"],
+            unique=False,
+        )
+
     with op.batch_alter_table("patients", schema=None) as batch_op:
         batch_op.add_column(sa.Column("height_cm", sa.Numeric(precision=4, scale=1), nullable=True))
 
@@ -166,6 +176,12 @@ def downgrade() -> None:
 
     with op.batch_alter_table("patients", schema=None) as batch_op:
         batch_op.drop_column("height_cm")
+
+    with op.batch_alter_table("followup_urgent_alerts", schema=None) as batch_op:
+        batch_op.drop_index("ix_followup_urgent_alerts_patient")
+        batch_op.drop_column("safety_plan_reviewed")
+        batch_op.drop_column("risk_level")
+        batch_op.drop_column("escalates_at")
 
     with op.batch_alter_table("followup_settings", schema=None) as batch_op:
         batch_op.drop_constraint(
