@@ -41,6 +41,7 @@ from openkap.core.db import build_engine, session_scope
 from openkap.core.migrate import upgrade
 from openkap.core.models import Role
 from openkap.core.tenancy import all_tenants
+from openkap.core.time import clock_set_to
 from openkap.dosing.models import SessionAlert, VitalSigns
 from openkap.inventory.models import EntryKind, LedgerEntry, LotBalance
 from openkap.models_registry import load_all
@@ -304,6 +305,14 @@ def _postgres_server() -> str:
     if os.environ.get("CI"):
         pytest.fail("CI must test on PostgreSQL: run the suite through `make test`")
     pytest.skip("no PostgreSQL server given: run through `make test` (OPENKAP_TEST_DATABASE_URL)")
+
+
+@pytest.fixture(autouse=True)
+def _real_clock() -> Iterator[None]:
+    """The server under test is another process on the real clock: so is what the test seeds,
+    whatever --clock the run was given."""
+    with clock_set_to(datetime.now(UTC)):
+        yield
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
