@@ -36,7 +36,7 @@ from openkap.instruments import get_instrument
 from openkap.inventory.reports import balances
 from openkap.inventory.schemas import BalanceRead
 from openkap.patients.service import get_patient
-from openkap.plans.access import staff_of_clinic, user_names
+from openkap.plans.access import user_names
 from openkap.plans.models import Drug, Route
 from openkap.plans.page_forms import as_utc
 from openkap.web.forms import (
@@ -137,14 +137,12 @@ def _chair_context(
     session: Session, principal: Principal, view: ChairView, can: dict[str, bool]
 ) -> dict[str, Any]:
     dosing, pre, giving = view.dosing, view.state in PRE_DOSE, _giving(view, can)
-    staff = staff_of_clinic(session, by=principal) if giving else []
     stops = pre_dose.pre_dose_hard_stops(session, dosing=dosing) if pre else []
     return {
         "view": view,
         "stops": stops,
         "answers": pre_dose.checklist_answers(session, dosing=dosing) if pre else {},
         "stock": _stock(session, principal, dosing) if giving else [],
-        "witnesses": [(str(u.id), u.full_name) for u in staff if u.id != principal.user.id],
         "names": user_names(session, _people(view, stops)),
         "thresholds": clinic_thresholds(session, organization_id=dosing.organization_id),
         "moaas_options": get_instrument("moaas").items[0].options,

@@ -16,7 +16,7 @@ from openkap.core.deps import DbSession, api_permission
 from openkap.core.permissions import Permission
 from openkap.core.responses import error_responses
 from openkap.core.time import utcnow
-from openkap.inventory import catalog, counts, reports, service
+from openkap.inventory import biennial, biennial_pdf, catalog, corrections, counts, reports, service
 from openkap.inventory.models import InventoryCount
 from openkap.inventory.schemas import (
     AdministrationCreate,
@@ -148,7 +148,7 @@ def correct_entry(
     session: DbSession, principal: Recorder, entry_id: uuid.UUID, body: CorrectionCreate
 ) -> EntryRead:
     """Append a correction referencing an earlier entry."""
-    entry = service.correct_entry(session, entry_id=entry_id, data=body, by=principal)
+    entry = corrections.correct_entry(session, entry_id=entry_id, data=body, by=principal)
     return EntryRead.model_validate(entry)
 
 
@@ -225,7 +225,7 @@ def biennial_inventory(
 ) -> Response:
     """Return the inventory of every lot and location at the end of a day (today), as CSV."""
     as_of = as_of or utcnow().date()
-    text = reports.biennial_inventory_csv(session, by=principal, as_of=as_of)
+    text = biennial.biennial_inventory_csv(session, by=principal, as_of=as_of)
     filename = f"biennial-inventory-{as_of.isoformat()}.csv"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     return Response(content=text, media_type="text/csv", headers=headers)
@@ -240,11 +240,11 @@ def biennial_inventory_pdf(
     session: DbSession,
     principal: Reader,
     as_of: date | None = None,
-    taken_at: reports.InventoryTime = reports.InventoryTime.close,
+    taken_at: biennial.InventoryTime = biennial.InventoryTime.close,
 ) -> Response:
     """Return the biennial inventory at the opening or close of a day (today), as a PDF."""
     as_of = as_of or utcnow().date()
-    pdf = reports.biennial_inventory_pdf(session, by=principal, as_of=as_of, taken_at=taken_at)
+    pdf = biennial_pdf.biennial_inventory_pdf(session, by=principal, as_of=as_of, taken_at=taken_at)
     filename = f"biennial-inventory-{as_of.isoformat()}.pdf"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     return Response(content=pdf, media_type="application/pdf", headers=headers)
