@@ -13,12 +13,12 @@ from openkap.accounts import service as accounts
 from openkap.core.errors import BadRequest
 from openkap.core.models import Role
 from openkap.core.time import utcnow
-from openkap.inventory import biennial, counts, service
+from openkap.inventory import biennial, catalog, counts, service
 from openkap.inventory.biennial_pdf import biennial_inventory_pdf
 from openkap.inventory.errors import BiennialNeedsPhysicalCount, EstimateNotAllowed
 from openkap.inventory.models import Product
-from openkap.inventory.schemas import CountComplete, CountedLot, WasteCreate
-from tests.fixtures.factories import bearer, make_org, make_user
+from openkap.inventory.schemas import CountComplete, CountedLot, LocationCreate, WasteCreate
+from tests.fixtures.factories import bearer, make_org, make_user, web_login
 from tests.inventory.builders import count_matching, make_stock, receive, witness_of
 
 BASE = "/api/v1/inventory"
@@ -137,13 +137,13 @@ def test_estimate_over_the_api_is_refused_with_the_rule_and_the_values(db, clien
 
 
 def _pdf_text(pdf: bytes) -> list[str]:
-    """Return the strings a PDF draws, in order, from its (compressed) content streams."""
+    """Return the strings a PDF draws, in order, from its content streams."""
     drawn: list[str] = []
     for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
         try:
             content = zlib.decompress(stream).decode("latin-1")
         except zlib.error:
-            continue
+            content = stream.decode("latin-1")  # an uncompressed stream
         for text in re.findall(r"\((.*?)(?<!\\)\) Tj", content):
             drawn.append(re.sub(r"\\([()\\])", r"\1", text))
     return drawn
@@ -241,3 +241,31 @@ def test_biennial_over_the_api_needs_the_count_and_then_serves_readers(db, clien
     therapist = make_user(db, stock.nurse.user.organization, Role.therapist)
     denied = client.get(f"{BASE}/reports/biennial.pdf", headers=bearer(db, therapist))
     assert denied.status_code == 403
+
+
+def test_one_sites_inventory_needs_only_that_sites_counts(db, stock):
+    receive(db, stock, "100")
+    other = catalog.create_location(
+        db, data=LocationCreate(name="Annex safe", site="Annex"), by=stock.nurse
+    )
+    receive(db, stock, "30", location=other)
+    count_matching(db, stock)
+    today = utcnow().date()
+    with pytest.raises(BiennialNeedsPhysicalCount, match="Annex · Annex safe"):
+        biennial.biennial_inventory(db, by=stock.nurse, as_of=today)
+    main = biennial.biennial_inventory(db, by=stock.nurse, as_of=today, site="Main")
+    assert [(line.location, line.balance_mg) for line in main.lines] == [("Cabinet", 100)]
+    with pytest.raises(BiennialNeedsPhysicalCount):
+        biennial.biennial_inventory(db, by=stock.nurse, as_of=today, site="Annex")
+
+
+def test_biennial_page_shows_the_refusal_until_the_day_is_counted(db, client, stock):
+    receive(db, stock, "100")
+    web_login(client, stock.nurse.user.email)
+    refused = client.get("/inventory/reports/biennial")
+    assert refused.status_code == 409
+    assert "is a physical count, not the book balance" in refused.text
+    count_matching(db, stock)
+    shown = client.get("/inventory/reports/biennial?site=Main")
+    assert shown.status_code == 200
+    assert "from the physical counts completed that day" in shown.text

@@ -117,7 +117,7 @@ def _people(view: ChairView, stops: list[pre_dose.HardStop]) -> list[uuid.UUID |
         *(o.recorded_by_id for o in view.observations),
         *(d.given_by_id for d in view.devices),
         *(e.recorded_by_id for e in view.infusion_events),
-        *([given.administered_by_id, given.witness_id] if given else []),
+        *([given.administered_by_id, given.witness_id, given.reconciled_by_id] if given else []),
     ]
 
 

@@ -3,7 +3,8 @@
 Administration ends when the nurse finishes it (the dose is recorded and, for esketamine, every
 device given) or when it is stopped early (dosing.infusion.change_infusion). Discharge
 criteria are dosing.discharge's; a session also may not leave while an alert is still waiting for
-someone to acknowledge it with an action.
+someone to acknowledge it with an action, or while the undelivered part of a stopped
+administration is neither returned to stock nor wasted with a witness (dosing.remainder).
 """
 
 from datetime import datetime
@@ -26,6 +27,7 @@ from openkap.dosing.models import (
 )
 from openkap.dosing.observations import session_dissociation
 from openkap.dosing.pre_dose import ChecklistKey, checklist_answers
+from openkap.dosing.remainder import remainder_blockers
 from openkap.dosing.service import audit_session, move, require_state
 from openkap.dosing.session_errors import DischargeRefused, SessionStateRefused
 from openkap.dosing.threshold_settings import clinic_thresholds
@@ -139,7 +141,7 @@ def unmet_discharge_criteria(
         )
     ).all()
     pending = [f"{len(waiting)} alert(s) are not acknowledged"] if waiting else []
-    return [*assessment.blockers, *pending]
+    return [*assessment.blockers, *pending, *remainder_blockers(session, dosing=dosing)]
 
 
 def _refuse_unless_met(session: Session, dosing: DosingSession) -> None:

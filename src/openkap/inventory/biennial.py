@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal
@@ -134,7 +134,7 @@ def completed_at(count: InventoryCount) -> datetime | None:
 
 
 def _counts_of_day(
-    session: Session, start: datetime, end: datetime
+    session: Session, start: datetime, end: datetime, site: str | None
 ) -> dict[uuid.UUID, InventoryCount]:
     done = func.coalesce(InventoryCount.second_signed_at, InventoryCount.first_signed_at)
     query = (
@@ -142,11 +142,17 @@ def _counts_of_day(
         .where(InventoryCount.status == CountStatus.completed.value, done >= start, done < end)
         .order_by(done)
     )
+    if site is not None:
+        query = query.where(InventoryCount.location_id.in_(_site_locations(site)))
     # The day's last completed count of each location is its inventory.
     return {count.location_id: count for count in session.scalars(query)}
 
 
-def _holding_locations(session: Session, end: datetime) -> list[StockLocation]:
+def _site_locations(site: str) -> Select[uuid.UUID]:
+    return select(StockLocation.id).where(StockLocation.site == site)
+
+
+def _holding_locations(session: Session, end: datetime, site: str | None) -> list[StockLocation]:
     held = (
         select(LedgerEntry.location_id)
         .where(LedgerEntry.occurred_at < end)
@@ -154,18 +160,26 @@ def _holding_locations(session: Session, end: datetime) -> list[StockLocation]:
         .having(func.sum(LedgerEntry.quantity_mg) != 0)
     )
     query = select(StockLocation).where(StockLocation.id.in_(held))
+    if site is not None:
+        query = query.where(StockLocation.site == site)
     return list(session.scalars(query.order_by(StockLocation.site, StockLocation.name)))
 
 
-def _sites(session: Session) -> dict[str, SiteRegistration]:
-    found = session.scalars(select(Site).order_by(Site.name))
+def _sites(session: Session, site: str | None) -> dict[str, SiteRegistration]:
+    query = select(Site).order_by(Site.name)
+    found = session.scalars(query if site is None else query.where(Site.name == site))
     return {s.name: SiteRegistration(s.name, s.address, s.dea_registration) for s in found}
 
 
 def _refuse_uncounted(
-    session: Session, *, as_of: date, end: datetime, counted: dict[uuid.UUID, InventoryCount]
+    session: Session,
+    *,
+    as_of: date,
+    end: datetime,
+    site: str | None,
+    counted: dict[uuid.UUID, InventoryCount],
 ) -> None:
-    missing = [loc for loc in _holding_locations(session, end) if loc.id not in counted]
+    missing = [loc for loc in _holding_locations(session, end, site) if loc.id not in counted]
     if missing or not counted:
         names = ", ".join(f"{loc.site} · {loc.name}" for loc in missing) or "any location"
         raise BiennialNeedsPhysicalCount(
@@ -217,13 +231,14 @@ def biennial_inventory(
     by: Principal,
     as_of: date,
     taken_at: InventoryTime = InventoryTime.close,
+    site: str | None = None,
 ) -> BiennialInventory:
-    """Return the day's inventory from its completed physical counts; refuse without them."""
+    """Return the day's inventory (of one site, or all) from its completed physical counts."""
     require_reader(by)
     start, end = _day(as_of)
-    counted = _counts_of_day(session, start, end)
-    _refuse_uncounted(session, as_of=as_of, end=end, counted=counted)
-    sites = _sites(session)
+    counted = _counts_of_day(session, start, end, site)
+    _refuse_uncounted(session, as_of=as_of, end=end, site=site, counted=counted)
+    sites = _sites(session, site)
     lines = [line for count in counted.values() for line in _count_lines(session, count, sites)]
     lines.sort(key=lambda line: (line.drug, line.product, line.expiry, line.lot_number))
     audit.record(
@@ -231,7 +246,7 @@ def biennial_inventory(
         actor=by.actor,
         action="inventory.report.biennial",
         resource_type="inventory_report",
-        detail=f"as_of={as_of.isoformat()} taken_at={taken_at.value}",
+        detail=f"as_of={as_of.isoformat()} taken_at={taken_at.value} site={site or 'all'}",
     )
     clinic = session.get(Organization, by.organization_id)
     name = clinic.name if clinic else ""
@@ -267,6 +282,8 @@ def biennial_inventory_csv(
     by: Principal,
     as_of: date,
     taken_at: InventoryTime = InventoryTime.close,
+    site: str | None = None,
 ) -> str:
     """Return the day's counted inventory as CSV."""
-    return inventory_csv(biennial_inventory(session, by=by, as_of=as_of, taken_at=taken_at))
+    report = biennial_inventory(session, by=by, as_of=as_of, taken_at=taken_at, site=site)
+    return inventory_csv(report)

@@ -107,6 +107,8 @@ def biennial_inventory_pdf(
     by: Principal,
     as_of: date,
     taken_at: InventoryTime = InventoryTime.close,
+    site: str | None = None,
 ) -> bytes:
     """Return the day's counted inventory as a PDF to sign and keep on file."""
-    return inventory_pdf(biennial_inventory(session, by=by, as_of=as_of, taken_at=taken_at))
+    report = biennial_inventory(session, by=by, as_of=as_of, taken_at=taken_at, site=site)
+    return inventory_pdf(report)

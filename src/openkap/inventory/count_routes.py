@@ -26,6 +26,7 @@ from openkap.inventory.schemas import (
     CountComplete,
     CountedLot,
     CountStart,
+    SiteName,
 )
 from openkap.web.forms import (
     FormFields,
@@ -145,12 +146,16 @@ def biennial_page(
     principal: Reader,
     as_of: date | None = None,
     taken_at: InventoryTime = InventoryTime.close,
+    site: SiteName = None,
 ) -> HTMLResponse:
     chosen = as_of or utcnow().date()
-    values = {"as_of": chosen.isoformat(), "taken_at": taken_at.value}
+    site = site or None
+    values = {"as_of": chosen.isoformat(), "taken_at": taken_at.value, "site": site or ""}
     template = "_biennial_table.html" if request.headers.get("HX-Request") else "biennial.html"
     try:
-        report = biennial.biennial_inventory(session, by=principal, as_of=chosen, taken_at=taken_at)
+        report = biennial.biennial_inventory(
+            session, by=principal, as_of=chosen, taken_at=taken_at, site=site
+        )
     except OpenKapError as refused:
         context = _refused(refused)
         return _page(request, session, principal, template, values=values, report=None, **context)
@@ -169,9 +174,12 @@ def biennial_download(
     fmt: ReportFormat,
     as_of: date | None = None,
     taken_at: InventoryTime = InventoryTime.close,
+    site: SiteName = None,
 ) -> Response:
     chosen = as_of or utcnow().date()
-    report = biennial.biennial_inventory(session, by=principal, as_of=chosen, taken_at=taken_at)
+    report = biennial.biennial_inventory(
+        session, by=principal, as_of=chosen, taken_at=taken_at, site=site or None
+    )
     filename = f"biennial-inventory-{chosen.isoformat()}-{taken_at.value}.{fmt.value}"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if fmt is ReportFormat.pdf:

@@ -61,3 +61,9 @@ class EstimateNotAllowed(BadRequest):
     """Only opened containers of up to 1,000 units may be estimated (21 CFR 1304.11(e)(3))."""
 
     status_code = 422
+
+
+class RemainderNotReturnable(BadRequest):
+    """Only unopened devices go back to stock; anything else drawn and not given is wasted."""
+
+    status_code = 422

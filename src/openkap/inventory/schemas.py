@@ -1,10 +1,12 @@
 """Input and output shapes of the controlled-substance ledger."""
 
+import enum
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 from openkap.core.dea import DeaRegistration
@@ -19,6 +21,10 @@ SignedMg = Annotated[Decimal, Field(ge=-_MAX_MG, le=_MAX_MG, decimal_places=3)]
 Short = Annotated[str, Field(min_length=1, max_length=120)]
 Reason = Annotated[str, Field(min_length=1, max_length=500)]
 FormText = Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+# One registrant site's inventory (stock locations name their site); every site when absent.
+SiteName = Annotated[str | None, Query(max_length=120, pattern=r"^[^\x00]*$")]
 
 
 class ProductCreate(InputModel):
@@ -57,6 +63,21 @@ class WitnessFields(InputModel):
     witness_totp: Annotated[
         str | None, Field(max_length=12, description="The witness's code, if they have MFA")
     ] = None
+
+
+class Disposition(enum.StrEnum):
+    """What became of the undelivered part of a dose."""
+
+    returned = "returned"
+    wasted = "wasted"
+
+
+class RemainderCreate(WitnessFields):
+    """The part of a drawn dose that was not given: back to stock (unopened devices) or wasted."""
+
+    dose_entry_id: uuid.UUID
+    undelivered_mg: PositiveMg
+    disposition: Disposition
 
 
 class ReceiptCreate(StockTarget):
