@@ -333,3 +333,45 @@ def test_page_shows_a_wrong_witness_password_beside_it_and_never_echoes_it(db, c
     assert (_entries(db), _balance(db, stock)) == (1, 100)
     failures = select(func.count()).select_from(LoginAttempt)
     assert db.scalar(failures.where(LoginAttempt.succeeded.is_(False))) == 1
+
+
+def test_page_refuses_a_correction_beyond_its_entry_beside_the_quantity(db, client, stock):
+    receipt = receive(db, stock, "100")
+    csrf = web_login(client, stock.nurse.user.email)
+    fields = {
+        "entry_id": receipt.id, "quantity_mg": "-101", "reason": "Keyed wrong",
+        **witness_of(stock.witness),
+    }  # fmt: skip
+    response = client.post(
+        f"/inventory/lots/{stock.lot.id}/correction",
+        data={**{f"correction-{k}": v for k, v in fields.items()}, "csrf_token": csrf},
+    )
+    assert response.status_code == 422
+    assert 'id="e-correction-quantity_mg" class="error">A correction can reverse at most' in (
+        response.text
+    )
+    assert (_entries(db), _balance(db, stock)) == (1, 100)
+
+
+def test_count_page_records_an_estimate_of_an_opened_container(db, client, stock):
+    receive(db, stock, "100")
+    csrf = web_login(client, stock.nurse.user.email)
+    count = counts.start_count(db, location_id=stock.cabinet.id, by=stock.nurse)
+    db.flush()
+    lot = stock.lot.id
+    base = {f"counted-{lot}": "99", "explanation": "Opened vial, by eye", "csrf_token": csrf}
+    big = client.post(
+        f"/inventory/counts/{count.id}/complete",
+        data={**base, f"estimated-{lot}": "1", f"container-{lot}": "1500"},
+    )
+    assert big.status_code == 422
+    assert "1304.11(e)(3)" in big.text
+    done = client.post(
+        f"/inventory/counts/{count.id}/complete",
+        data={**base, f"estimated-{lot}": "1", f"container-{lot}": "20"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    [line] = counts.count_lines(db, count=count)
+    db.refresh(line)
+    assert (line.counted_mg, line.estimated, line.container_units) == (99, True, 20)

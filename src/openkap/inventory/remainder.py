@@ -18,9 +18,9 @@ from openkap.inventory.access import require_recorder
 from openkap.inventory.corrections import check_correction, corrected_so_far
 from openkap.inventory.errors import CorrectionExceedsEntry, RemainderNotReturnable
 from openkap.inventory.ledger import post_entry
-from openkap.inventory.models import EntryKind, LedgerEntry, Product
+from openkap.inventory.models import EntryKind, LedgerEntry, Lot, Product, StockLocation
 from openkap.inventory.schemas import Disposition, RemainderCreate
-from openkap.inventory.witness import authenticate_witness
+from openkap.inventory.witness import Witness, authenticate_witness
 
 # Products whose unit is sealed until used: an unused one goes back to stock.
 RETURNABLE_UNITS = frozenset({"device"})
@@ -46,6 +46,23 @@ def _dose_entry(session: Session, data: RemainderCreate, by: Principal) -> Ledge
     return dose
 
 
+def _waste_remainder(
+    session: Session,
+    *,
+    dose: LedgerEntry,
+    lot: Lot,
+    location: StockLocation,
+    mg: Decimal,
+    witness: Witness,
+    by: Principal,
+) -> LedgerEntry:
+    return post_entry(
+        session, by=by, kind=EntryKind.waste, lot=lot, location=location, quantity_mg=-mg,
+        reason="Undelivered remainder of a stopped administration", related_entry_id=dose.id,
+        patient_id=dose.patient_id, **witness.fields(),
+    )  # fmt: skip
+
+
 def settle_undelivered(
     session: Session, *, data: RemainderCreate, by: Principal
 ) -> list[LedgerEntry]:
@@ -53,39 +70,24 @@ def settle_undelivered(
     require_recorder(by)
     dose = _dose_entry(session, data, by)
     lot = catalog.get_lot(session, lot_id=dose.lot_id, by=by, field="dose_entry_id")
-    product = catalog.get_product(session, product_id=lot.product_id, by=by)
     check_correction(
         dose, earlier=corrected_so_far(session, entry=dose), change=data.undelivered_mg
     )
     if data.disposition is Disposition.returned:
+        product = catalog.get_product(session, product_id=lot.product_id, by=by)
         _refuse_unreturnable(product, data.undelivered_mg)
-    witness = None
-    if data.disposition is Disposition.wasted:
-        witness = authenticate_witness(session, by=by, data=data)
+    wasted = data.disposition is Disposition.wasted
+    witness = authenticate_witness(session, by=by, data=data) if wasted else None
     location = catalog.get_location(session, location_id=dose.location_id, by=by)
     back = post_entry(
-        session,
-        by=by,
-        kind=EntryKind.correction,
-        lot=lot,
-        location=location,
-        quantity_mg=data.undelivered_mg,
+        session, by=by, kind=EntryKind.correction, lot=lot, location=location,
+        quantity_mg=data.undelivered_mg, corrects_entry_id=dose.id, patient_id=dose.patient_id,
         reason=f"Not delivered: the administration stopped early ({data.disposition.value})",
-        corrects_entry_id=dose.id,
-        patient_id=dose.patient_id,
-    )
+    )  # fmt: skip
     if witness is None:
         return [back]
-    wasted = post_entry(
-        session,
+    wasted_entry = _waste_remainder(
+        session, dose=dose, lot=lot, location=location, mg=data.undelivered_mg, witness=witness,
         by=by,
-        kind=EntryKind.waste,
-        lot=lot,
-        location=location,
-        quantity_mg=-data.undelivered_mg,
-        reason="Undelivered remainder of a stopped administration",
-        related_entry_id=dose.id,
-        patient_id=dose.patient_id,
-        **witness.fields(),
-    )
-    return [back, wasted]
+    )  # fmt: skip
+    return [back, wasted_entry]
