@@ -39,7 +39,7 @@ def _add_product_and_location(nurse: Page, tag: str) -> None:
 def _receive(nurse: Page, tag: str) -> None:
     nurse.get_by_role("link", name="Receive stock").click()
     receipt = nurse.get_by_role("form", name="From the invoice")
-    receipt.get_by_label("Supplier", exact=True).fill("Hikma Pharmaceuticals")
+    receipt.locator("#f-supplier").fill("Hikma Pharmaceuticals")
     receipt.get_by_label("Supplier's address").fill("200 Connell Dr, Berkeley Heights, NJ 07922")
     receipt.get_by_label("Supplier's DEA registration").fill("AB1234563")
     receipt.get_by_label("Invoice number").fill(f"INV-{tag}")
