@@ -55,10 +55,11 @@ def _entries(db, stock) -> list[LedgerEntry]:
 
 
 def _stopped_esketamine(db, org, nurse):
-    """84 mg drawn as three devices; device 1 given, then stopped: 56 mg not delivered."""
+    """56 mg drawn as two devices (the plan's order); device 1 given, then stopped: 28 mg not
+    delivered."""
     stock = stocked_lot(db, org, drug="esketamine", mg="280")
     episode = dosable_episode(db, org, route="intranasal")
-    dosing = administered_session(db, episode, nurse, stock=stock, dose_mg=Decimal(84))
+    dosing = administered_session(db, episode, nurse, stock=stock)
     infusion.mark_device_given(db, dosing=dosing, number=1, by=nurse)
     infusion.change_infusion(
         db,
@@ -89,21 +90,21 @@ def _stopped_infusion(db, org, nurse):
 def test_a_stopped_session_may_not_leave_until_its_remainder_is_settled(db, org, nurse):
     dosing, _ = _stopped_esketamine(db, org, nurse)
     unmet = leaving.unmet_discharge_criteria(db, dosing=dosing)
-    assert any("56" in item and "returned to stock" in item for item in unmet)
+    assert any("28 mg in devices" in item and "returned to stock" in item for item in unmet)
     with pytest.raises(DischargeRefused, match="stopped early"):
         leaving.mark_ready_for_discharge(db, dosing=dosing, by=nurse)
 
 
 def test_unopened_devices_go_back_to_stock_and_the_ledger_keeps_what_was_delivered(db, org, nurse):
     dosing, stock = _stopped_esketamine(db, org, nurse)
-    assert _balance(db, stock) == 280 - 84
+    assert _balance(db, stock) == 280 - 56
     given = remainder.reconcile_remainder(
         db, dosing=dosing, data=RemainderInput(disposition="returned"), by=nurse
     )
-    assert (given.undelivered_mg, given.undelivered_disposition) == (56, "returned")
+    assert (given.undelivered_mg, given.undelivered_disposition) == (28, "returned")
     assert _balance(db, stock) == 280 - 28
     dose, back = [e for e in _entries(db, stock) if e.kind != "receipt"]
-    assert (back.kind, back.quantity_mg, back.corrects_entry_id) == ("correction", 56, dose.id)
+    assert (back.kind, back.quantity_mg, back.corrects_entry_id) == ("correction", 28, dose.id)
     assert dose.quantity_mg + back.quantity_mg == -28  # what was delivered
     assert not any(
         "stopped early" in u for u in leaving.unmet_discharge_criteria(db, dosing=dosing)
@@ -121,9 +122,9 @@ def test_a_wasted_remainder_needs_a_witness_who_authenticates(db, org, nurse, wi
     data = RemainderInput(disposition="wasted", **witness_of(witness))
     remainder.reconcile_remainder(db, dosing=dosing, data=data, by=nurse)
     *_, back, waste = _entries(db, stock)
-    assert (back.quantity_mg, waste.kind, waste.quantity_mg) == (56, "waste", -56)
+    assert (back.quantity_mg, waste.kind, waste.quantity_mg) == (28, "waste", -28)
     assert (waste.witness_id, waste.witness_method) == (witness.user.id, "password")
-    assert _balance(db, stock) == 280 - 84
+    assert _balance(db, stock) == 280 - 56
 
 
 def test_an_opened_infusion_is_wasted_not_returned(db, org, nurse, witness):
@@ -174,12 +175,12 @@ def test_api_refuses_discharge_then_reconciles_and_answers_the_remainder(
     )
     assert unwitnessed.status_code == 422
     assert unwitnessed.json()["error"] == "WitnessRequired"
-    assert _balance(db, stock) == 280 - 84
+    assert _balance(db, stock) == 280 - 56
     body = {"disposition": "wasted", **witness_of(witness)}
     done = client.post(f"{base}/administration/remainder", json=body, headers=headers)
     assert done.status_code == 200
     assert (done.json()["undelivered_mg"], done.json()["undelivered_disposition"]) == (
-        "56.00",
+        "28.00",
         "wasted",
     )
     wasted = db.scalar(
@@ -204,7 +205,7 @@ def test_chair_page_offers_the_reconciliation_and_shows_refusals_beside_the_fiel
     csrf = web_login(client, nurse.user.email)
     page = client.get(f"/dosing-sessions/{dosing.id}")
     assert 'id="form-remainder"' in page.text
-    assert "2 device(s) not given (56 mg)" in page.text
+    assert "1 device(s) not given (28 mg)" in page.text
     wrong = _chair_post(
         client,
         dosing,
@@ -218,9 +219,9 @@ def test_chair_page_offers_the_reconciliation_and_shows_refusals_beside_the_fiel
         wrong.text
     )
     assert "typo-typo" not in wrong.text
-    assert _balance(db, stock) == 280 - 84
+    assert _balance(db, stock) == 280 - 56
     done = _chair_post(client, dosing, csrf, disposition="returned")
     assert done.status_code == 200
     assert 'id="remainder-settled"' in done.text
-    assert "56 mg not delivered: returned to stock" in done.text
+    assert "28 mg not delivered: returned to stock" in done.text
     assert _balance(db, stock) == 280 - 28

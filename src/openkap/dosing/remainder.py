@@ -58,7 +58,7 @@ def remainder_blockers(session: Session, *, dosing: DosingSession) -> list[str]:
         return []
     if dosing.drug == Drug.esketamine.value:
         left = devices_not_given_mg(session, dosing=dosing)
-        what = f"{left} mg in devices not given"
+        what = f"{left.normalize():f} mg in devices not given"
     else:
         what = "the mg not delivered"
     return [
