@@ -11,15 +11,20 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
 
+from openkap.accounts.demo import demo_email
+from openkap.accounts.principal import Principal
 from openkap.assessments.models import AssessmentResponse
 from openkap.cli.demo import GENERATORS, progress_total
 from openkap.cli.main import app
 from openkap.core import config
 from openkap.core import db as core_db
 from openkap.core.db import build_engine, session_scope
+from openkap.core.dea import dea_registration_problem
 from openkap.core.demo import DemoContext
 from openkap.core.migrate import upgrade
+from openkap.core.models import Site, User
 from openkap.core.tenancy import all_tenants
+from openkap.core.time import utcnow
 from openkap.dosing.models import (
     Administration,
     AdverseEvent,
@@ -32,6 +37,7 @@ from openkap.episodes.models import Episode, EpisodeState
 from openkap.episodes.pathway import blockers
 from openkap.followup.models import Review, UrgentAlert
 from openkap.intake.models import ScreeningOutcome, ScreeningOverride, ScreeningRun
+from openkap.inventory.biennial import biennial_inventory
 from openkap.inventory.models import EntryKind, InventoryCount, LedgerEntry, LotBalance
 from openkap.patients.models import Patient, WeightMeasurement
 from openkap.patients.weight_check import weight_change
@@ -267,6 +273,28 @@ def test_demo_ledger_balances_and_its_counts_are_signed(session):
     discrepant = counts[1]
     assert discrepant.explanation
     assert discrepant.second_signer_id not in (None, discrepant.first_signer_id)
+
+
+def test_demo_ledger_obeys_the_truthful_ledger_rules(session):
+    sites = session.scalars(select(Site)).all()
+    assert sites
+    assert all(s.address and dea_registration_problem(s.dea_registration) is None for s in sites)
+    receipts = session.scalars(
+        select(LedgerEntry).where(LedgerEntry.kind == EntryKind.receipt.value)
+    ).all()
+    assert receipts
+    assert all(r.supplier_address and r.supplier_dea_registration for r in receipts)
+    witnessed = session.scalars(
+        select(LedgerEntry).where(LedgerEntry.witness_id.is_not(None))
+    ).all()
+    assert {e.witness_method for e in witnessed} == {"password", "count_signature"}
+    nurse = session.scalars(select(User).where(User.email == demo_email("nurse"))).one()
+    report = biennial_inventory(
+        session, by=Principal(user=nurse, client_address="test"), as_of=utcnow().date()
+    )
+    assert report.lines
+    assert any(line.estimated for line in report.lines)
+    assert {line.site.dea_registration for line in report.lines} == {"FR1234563"}
 
 
 def test_demo_sessions_have_signed_support_notes_and_most_an_integration_note(session):

@@ -33,6 +33,7 @@ MATRIX_MODULES = [
     "tests.dosing.matrix_observations",
     "tests.dosing.matrix_rems",
     "tests.dosing.matrix_thresholds",
+    "tests.dosing.matrix_remainder",
     "tests.inventory.matrix",
     "tests.therapy.matrix",
     "tests.followup.matrix",

@@ -110,6 +110,8 @@ def stocked_lot(
             location_id=location.id,
             quantity_mg=Decimal(mg),
             supplier="Acme Pharma",
+            supplier_address="1 Supply Road, Springfield, IL 62701",
+            supplier_dea_registration="AB1234563",
             invoice_number=f"INV-{_tag()}",
         )
         service.record_receipt(db, data=receipt, by=recorder)

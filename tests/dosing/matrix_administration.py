@@ -134,6 +134,8 @@ def _matrix_lot(db, org, nurse: Principal) -> None:
         location_id=LOCATION_ID,
         quantity_mg=Decimal(1000),
         supplier="Acme Pharma",
+        supplier_address="1 Supply Road, Springfield, IL 62701",
+        supplier_dea_registration="AB1234563",
         invoice_number="INV-MATRIX",
     )
     service.record_receipt(db, data=receipt, by=nurse)

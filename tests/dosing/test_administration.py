@@ -45,6 +45,7 @@ from tests.dosing.builders_administration import (
     stocked_lot,
 )
 from tests.fixtures.factories import make_org
+from tests.inventory.builders import witness_of
 
 PAUSE_REASON = "Patient asked for a short break."
 
@@ -147,7 +148,7 @@ def test_the_ledger_loses_dose_and_waste_and_names_the_patient(db, org, nurse, k
     witness = as_role(db, org, Role.prescriber)
     dosing = _in_dosing(db, org, nurse)
     given = administer(
-        db, dosing, nurse, stock=ketamine, waste_mg=Decimal(15), witness_id=witness.user.id
+        db, dosing, nurse, stock=ketamine, waste_mg=Decimal(15), **witness_of(witness)
     )
     assert _balance(db, ketamine) == Decimal(1000) - 35 - 15
     dose, waste = _entries(db, ketamine)

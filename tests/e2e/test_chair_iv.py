@@ -116,6 +116,8 @@ def stock_lot(clinic: DemoClinic, *, drug: str, mg: str = "1000") -> str:
             location_id=location.id,
             quantity_mg=Decimal(mg),
             supplier="Hikma",
+            supplier_address="1 Supply Road, Springfield, IL 62701",
+            supplier_dea_registration="AB1234563",
             invoice_number=f"INV-{tag}",
         )
         inventory_service.record_receipt(session, data=receipt, by=nurse)

@@ -12,6 +12,9 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Page, expect
 
+from openkap.accounts.demo import demo_email
+from openkap.core.demo import DEMO_PASSWORD
+
 pytestmark = pytest.mark.e2e
 
 
@@ -27,23 +30,25 @@ def _add_product_and_location(nurse: Page, tag: str) -> None:
     product.get_by_role("button", name="Add product").click()
     expect(nurse.get_by_role("table")).to_contain_text(f"Ketamine 50 mg/mL {tag}")
     location = nurse.get_by_role("form", name="Add a location")
-    location.get_by_label("Site").fill("Riverside main clinic")
+    location.get_by_label("Site").fill(f"Site {tag}")
     location.get_by_label("Name").fill(f"Cabinet {tag}")
     location.get_by_role("button", name="Add location").click()
-    expect(nurse.get_by_text(f"Riverside main clinic · Cabinet {tag}")).to_be_visible()
+    expect(nurse.get_by_text(f"Site {tag} · Cabinet {tag}")).to_be_visible()
 
 
 def _receive(nurse: Page, tag: str) -> None:
     nurse.get_by_role("link", name="Receive stock").click()
     receipt = nurse.get_by_role("form", name="From the invoice")
-    receipt.get_by_label("Supplier").fill("Hikma Pharmaceuticals")
+    receipt.locator("#f-supplier").fill("Hikma Pharmaceuticals")
+    receipt.get_by_label("Supplier's address").fill("200 Connell Dr, Berkeley Heights, NJ 07922")
+    receipt.get_by_label("Supplier's DEA registration").fill("AB1234563")
     receipt.get_by_label("Invoice number").fill(f"INV-{tag}")
     receipt.get_by_label("Product and strength").select_option(
         label=f"Ketamine 50 mg/mL {tag} · 50 mg/mL · 50 mg per mL"
     )
     receipt.get_by_label("Lot number").fill(f"LOT-{tag}")
     receipt.get_by_label("Expiry").fill("2031-06-30")
-    receipt.get_by_label("Stored at").select_option(label=f"Riverside main clinic · Cabinet {tag}")
+    receipt.get_by_label("Stored at").select_option(label=f"Site {tag} · Cabinet {tag}")
     receipt.get_by_label("Quantity received (mg)").fill("500")
     receipt.get_by_role("button", name="Record receipt").click()
     expect(nurse.get_by_role("heading", level=1)).to_have_text(f"Lot LOT-{tag}")
@@ -58,13 +63,15 @@ def _waste_with_witness(nurse: Page, tag: str) -> None:
     waste.get_by_label("Reason").fill("Drawn up, not given")
     waste.get_by_role("button", name="Record waste").click()
     refused = nurse.get_by_role("form", name="Record waste")
-    expect(refused.locator("#e-waste-witness_id")).to_have_text("A witness is required.")
+    expect(refused.locator("#e-waste-witness_email")).to_contain_text("needs a witness")
     expect(nurse.get_by_role("row").filter(has_text="Drawn up")).to_have_count(0)
 
-    refused.get_by_label("Witness").select_option(label="Dr. Priya Raman")
+    refused.get_by_label("Witness e-mail").fill(demo_email("prescriber"))
+    refused.get_by_label("Witness password").fill(DEMO_PASSWORD)
     refused.get_by_role("button", name="Record waste").click()
     row = nurse.get_by_role("row").filter(has_text="Drawn up, not given")
     expect(row).to_contain_text("Dr. Priya Raman")
+    expect(row).to_contain_text("confirmed by password")
     expect(row).to_contain_text("-25.000")
     expect(row).to_contain_text("475.000")
 
@@ -72,7 +79,7 @@ def _waste_with_witness(nurse: Page, tag: str) -> None:
 def _count_with_two_signers(nurse: Page, signed_in: Callable[..., Page], tag: str) -> None:
     nurse.get_by_role("link", name="Counts").click()
     start = nurse.get_by_role("form", name="Start a count")
-    start.get_by_label("Location").select_option(label=f"Riverside main clinic · Cabinet {tag}")
+    start.get_by_label("Location").select_option(label=f"Site {tag} · Cabinet {tag}")
     start.get_by_role("button", name="Start count").click()
     nurse.get_by_label(f"Counted mg of lot LOT-{tag}").fill("470")
     nurse.get_by_label("Explanation of any discrepancy").fill("5 mg spilled while drawing up")
@@ -100,6 +107,8 @@ def _count_with_two_signers(nurse: Page, signed_in: Callable[..., Page], tag: st
 
 def _download_biennial_pdf(nurse: Page, tag: str) -> None:
     nurse.get_by_role("link", name="Biennial inventory").click()
+    # Other tests' cabinets hold stock too: this inventory is of the test's own site.
+    nurse.get_by_label("Site (registrant)").select_option(f"Site {tag}")
     total = nurse.get_by_role("row").filter(has_text=f"Total Ketamine 50 mg/mL {tag}")
     expect(total).to_contain_text("470.000")
     expect(total).to_contain_text("9.400 mL")

@@ -7,10 +7,17 @@ from decimal import Decimal
 from openkap.accounts.principal import Principal
 from openkap.core.models import Organization, Role, User
 from openkap.core.time import utcnow
-from openkap.inventory import catalog, service
+from openkap.inventory import catalog, counts, service
 from openkap.inventory.models import Lot, StockLocation
-from openkap.inventory.schemas import LocationCreate, LotCreate, ProductCreate, ReceiptCreate
-from tests.fixtures.factories import make_user
+from openkap.inventory.schemas import (
+    CountComplete,
+    CountedLot,
+    LocationCreate,
+    LotCreate,
+    ProductCreate,
+    ReceiptCreate,
+)
+from tests.fixtures.factories import PASSWORD, make_user
 
 
 def as_principal(user: User) -> Principal:
@@ -68,7 +75,7 @@ def receive(db, stock: Stock, mg: str, *, lot: Lot | None = None, location=None)
             lot_id=(lot or stock.lot).id,
             location_id=(location or stock.cabinet).id,
             quantity_mg=Decimal(mg),
-            supplier="Acme Pharma",
+            **SUPPLIER,
             invoice_number="INV-1",
         ),
         by=stock.nurse,
@@ -77,3 +84,31 @@ def receive(db, stock: Stock, mg: str, *, lot: Lot | None = None, location=None)
 
 def past(days: int) -> date:
     return utcnow().date() - timedelta(days=days)
+
+
+def witness_of(user: User | Principal | None) -> dict[str, object]:
+    """The credentials a witness types: their own e-mail and password (none for no witness)."""
+    if user is None:
+        return {}
+    person = user.user if isinstance(user, Principal) else user
+    return {"witness_email": person.email, "witness_password": PASSWORD}
+
+
+SUPPLIER = {
+    "supplier": "Acme Pharma",
+    "supplier_address": "1 Supply Road, Springfield, IL 62701",
+    "supplier_dea_registration": "AB1234563",
+}
+
+
+def count_matching(db, stock: Stock, location=None, *, by: Principal | None = None):
+    """Count a location and find exactly the book balance: a completed physical count."""
+    where = location or stock.cabinet
+    count = counts.start_count(db, location_id=where.id, by=by or stock.nurse)
+    lines = [
+        CountedLot(lot_id=line.lot_id, counted_mg=line.expected_mg)
+        for line in counts.count_lines(db, count=count)
+    ]
+    return counts.complete_count(
+        db, count_id=count.id, data=CountComplete(lines=lines), by=by or stock.nurse
+    )

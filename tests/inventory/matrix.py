@@ -8,14 +8,17 @@ import uuid
 from datetime import timedelta
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from openkap.accounts import service as accounts
 from openkap.accounts.principal import Principal
 from openkap.core.models import Role, User
+from openkap.core.security import hash_password
 from openkap.core.time import utcnow
 from openkap.inventory import counts, service
-from openkap.inventory.models import Lot, Product, StockLocation
+from openkap.inventory.models import Lot, LotBalance, Product, StockLocation
 from openkap.inventory.schemas import CountComplete, CountedLot, ReceiptCreate
-from tests.fixtures.factories import make_patient
+from tests.fixtures.factories import PASSWORD, make_patient
 from tests.matrix import A, Call, N, P
 
 # Request bodies cannot name seeded records, so the records bodies name have fixed ids.
@@ -30,6 +33,13 @@ READERS = frozenset({A, P, N})
 BASE = "/api/v1/inventory"
 AT_CABINET = {"lot_id": str(LOT_ID), "location_id": str(CABINET_ID), "quantity_mg": "10"}
 TODAY = utcnow().date()
+WITNESS_EMAIL = "ledger-witness@matrix.example.org"
+WITNESS = {"witness_email": WITNESS_EMAIL, "witness_password": PASSWORD}
+SUPPLIER = {
+    "supplier": "Acme",
+    "supplier_address": "1 Supply Road, Springfield, IL 62701",
+    "supplier_dea_registration": "AB1234563",
+}
 
 API_CALLS = [
     Call("GET", f"{BASE}/products", READERS, record_route=False),
@@ -71,7 +81,7 @@ API_CALLS = [
         "POST",
         f"{BASE}/receipts",
         RECORDERS,
-        {**AT_CABINET, "supplier": "Acme", "invoice_number": "INV-9"},
+        {**AT_CABINET, **SUPPLIER, "invoice_number": "INV-9"},
     ),
     Call(
         "POST",
@@ -83,14 +93,14 @@ API_CALLS = [
             "patient_id": str(PATIENT_ID),
             "dose_mg": "35",
             "waste_mg": "15",
-            "witness_id": str(WITNESS_ID),
+            **WITNESS,
         },
     ),
     Call(
         "POST",
         f"{BASE}/waste",
         RECORDERS,
-        {**AT_CABINET, "witness_id": str(WITNESS_ID), "reason": "Drawn up, not given"},
+        {**AT_CABINET, **WITNESS, "reason": "Drawn up, not given"},
     ),
     Call(
         "POST",
@@ -112,7 +122,7 @@ API_CALLS = [
         RECORDERS,
         {
             **AT_CABINET,
-            "witness_id": str(WITNESS_ID),
+            **WITNESS,
             "reason": "Expired",
             "dea_form_41": "Form 41",
         },
@@ -127,7 +137,7 @@ API_CALLS = [
         "POST",
         f"{BASE}/entries/{{entry_id}}/corrections",
         RECORDERS,
-        {"quantity_mg": "-1", "reason": "Invoice said 999 mg"},
+        {"quantity_mg": "-1", "reason": "Invoice said 999 mg", **WITNESS},
         use={"entry_id": "ledger_entry_id"},
     ),
     Call("GET", f"{BASE}/entries", READERS, record_route=False),
@@ -173,9 +183,9 @@ def _witness(db, org) -> Principal:
     user = User(
         id=WITNESS_ID,
         organization_id=org.id,
-        email=f"ledger-witness-{org.id}@example.org",
+        email=WITNESS_EMAIL,
         full_name="Ledger Witness",
-        password_hash="never signs in",
+        password_hash=hash_password(PASSWORD),
         role_rows=accounts.role_rows((Role.nurse,)),
     )
     db.add(user)
@@ -220,10 +230,23 @@ def _receive(db, nurse: Principal, location_id: uuid.UUID, mg: int):
         lot_id=LOT_ID,
         location_id=location_id,
         quantity_mg=Decimal(mg),
-        supplier="Acme",
+        **SUPPLIER,
         invoice_number="INV-1",
     )
     return service.record_receipt(db, data=data, by=nurse)
+
+
+def _count_every_location(db, nurse: Principal) -> None:
+    """Matching counts of every location holding stock (the earlier matrices' too), so the
+    day's biennial inventory has its physical counts."""
+    held = db.scalars(select(LotBalance.location_id).where(LotBalance.balance_mg != 0)).all()
+    for location_id in sorted(set(held)):
+        count = counts.start_count(db, location_id=location_id, by=nurse)
+        lines = [
+            CountedLot(lot_id=line.lot_id, counted_mg=line.expected_mg)
+            for line in counts.count_lines(db, count=count)
+        ]
+        counts.complete_count(db, count_id=count.id, data=CountComplete(lines=lines), by=nurse)
 
 
 def seed(db, org, users):
@@ -232,6 +255,7 @@ def seed(db, org, users):
     _catalogue(db, org, nurse)
     receipt = _receive(db, nurse, CABINET_ID, 1000)
     _receive(db, nurse, SAFE_ID, 500)
+    _count_every_location(db, nurse)
     open_count = counts.start_count(db, location_id=CABINET_ID, by=nurse)
     signing = counts.start_count(db, location_id=SAFE_ID, by=witness)
     short = CountComplete(

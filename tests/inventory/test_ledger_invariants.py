@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from openkap.core.errors import OpenKapError
-from openkap.inventory import service
+from openkap.inventory import corrections, service
 from openkap.inventory.models import LedgerEntry, LotBalance
 from openkap.inventory.schemas import (
     AdministrationCreate,
@@ -17,7 +17,7 @@ from openkap.inventory.schemas import (
     WasteCreate,
 )
 from tests.fixtures.factories import make_org, make_patient
-from tests.inventory.builders import make_stock, receive
+from tests.inventory.builders import make_stock, receive, witness_of
 
 KINDS = ["receipt", "administration", "waste", "transfer", "loss", "correction"]
 operations = st.lists(
@@ -37,7 +37,7 @@ def _apply(db, stock, patient, operation) -> None:
     lot = (stock.lot, stock.other_lot)[lot_index]
     here, there = (stock.cabinet, stock.safe)[:: 1 if location_index == 0 else -1]
     target = {"lot_id": lot.id, "location_id": here.id, "quantity_mg": mg}
-    witness = stock.witness.user.id
+    witness = witness_of(stock.witness)
     if kind == "receipt":
         receive(db, stock, str(mg), lot=lot, location=here)
     elif kind == "administration":
@@ -47,11 +47,11 @@ def _apply(db, stock, patient, operation) -> None:
             patient_id=patient.id,
             dose_mg=mg,
             waste_mg=Decimal(5) if flag else Decimal(0),
-            witness_id=witness,
+            **witness,
         )
         service.draw_for_administration(db, data=data, by=stock.nurse)
     elif kind == "waste":
-        data = WasteCreate(**target, witness_id=witness, reason="spill")
+        data = WasteCreate(**target, **witness, reason="spill")
         service.record_waste(db, data=data, by=stock.nurse)
     elif kind == "transfer":
         data = TransferCreate(
@@ -72,8 +72,8 @@ def _correct_last(db, stock, mg: Decimal) -> None:
         .order_by(LedgerEntry.occurred_at.desc())
     ).first()
     if last is not None:
-        fix = CorrectionCreate(quantity_mg=mg, reason="recount")
-        service.correct_entry(db, entry_id=last.id, data=fix, by=stock.nurse)
+        fix = CorrectionCreate(quantity_mg=mg, reason="recount", **witness_of(stock.witness))
+        corrections.correct_entry(db, entry_id=last.id, data=fix, by=stock.nurse)
 
 
 def _entries(db, org_id) -> int:

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from openkap.core.audit import _PENDING_KEY
 from openkap.core.errors import Forbidden, InvalidState
 from openkap.core.models import Role
-from openkap.inventory import service
+from openkap.inventory import corrections, service
 from openkap.inventory.errors import InsufficientStock, InvalidWitness, WitnessRequired
 from openkap.inventory.models import LedgerEntry, LotBalance
 from openkap.inventory.schemas import (
@@ -21,7 +21,7 @@ from openkap.inventory.schemas import (
     WasteCreate,
 )
 from tests.fixtures.factories import make_org, make_patient, make_user
-from tests.inventory.builders import as_principal, make_stock, past, receive
+from tests.inventory.builders import as_principal, make_stock, past, receive, witness_of
 
 
 def _balance(db, lot, location) -> Decimal:
@@ -43,7 +43,7 @@ def _administer(stock, patient, dose, waste="0", witness=None):
         patient_id=patient.id,
         dose_mg=Decimal(dose),
         waste_mg=Decimal(waste),
-        witness_id=witness,
+        **witness_of(witness),
     )
 
 
@@ -66,7 +66,7 @@ def test_receipt_adds_stock_and_keeps_supplier_and_invoice(db, stock):
 def test_administration_draws_dose_and_witnessed_waste_and_audits_the_patient(db, stock):
     receive(db, stock, "500")
     patient = make_patient(db, stock.nurse.user.organization)
-    data = _administer(stock, patient, "35", "15", witness=stock.witness.user.id)
+    data = _administer(stock, patient, "35", "15", witness=stock.witness)
     dose, waste = service.draw_for_administration(db, data=data, by=stock.nurse)
     assert (dose.kind, dose.quantity_mg, dose.patient_id) == ("administration", -35, patient.id)
     assert (waste.kind, waste.quantity_mg, waste.related_entry_id) == ("waste", -15, dose.id)
@@ -102,12 +102,12 @@ def test_expired_lot_cannot_be_administered(db, stock):
         service.draw_for_administration(db, data=_administer(stock, patient, "35"), by=stock.nurse)
 
 
-def _waste(stock, witness_id):
+def _waste(stock, witness):
     return WasteCreate(
         lot_id=stock.lot.id,
         location_id=stock.cabinet.id,
         quantity_mg=Decimal(5),
-        witness_id=witness_id,
+        **witness_of(witness),
         reason="Drawn up, not given",
     )
 
@@ -121,7 +121,7 @@ def test_waste_without_a_witness_is_refused(db, stock):
 def test_the_recorder_cannot_witness_their_own_waste(db, stock):
     receive(db, stock, "100")
     with pytest.raises(InvalidWitness, match="someone other"):
-        service.record_waste(db, data=_waste(stock, stock.nurse.user.id), by=stock.nurse)
+        service.record_waste(db, data=_waste(stock, stock.nurse), by=stock.nurse)
 
 
 @pytest.mark.parametrize("where", ["other clinic", "front desk"])
@@ -130,12 +130,12 @@ def test_witness_must_be_a_nurse_or_prescriber_of_the_clinic(db, stock, where):
     role = Role.nurse if where == "other clinic" else Role.front_desk
     receive(db, stock, "100")
     with pytest.raises(InvalidWitness):
-        service.record_waste(db, data=_waste(stock, make_user(db, org, role).id), by=stock.nurse)
+        service.record_waste(db, data=_waste(stock, make_user(db, org, role)), by=stock.nurse)
 
 
 def test_witnessed_waste_is_recorded_with_its_witness(db, stock):
     receive(db, stock, "100")
-    entry = service.record_waste(db, data=_waste(stock, stock.witness.user.id), by=stock.nurse)
+    entry = service.record_waste(db, data=_waste(stock, stock.witness), by=stock.nurse)
     assert (entry.kind, entry.witness_id, entry.balance_after_mg) == (
         "waste",
         stock.witness.user.id,
@@ -180,7 +180,7 @@ def test_return_destruction_and_loss_take_stock_and_keep_their_records(db, stock
     destroyed = service.record_destruction(
         db,
         data=DestructionCreate(
-            **target, witness_id=stock.witness.user.id, reason="Expired", dea_form_41="Form 41 #7"
+            **target, **witness_of(stock.witness), reason="Expired", dea_form_41="Form 41 #7"
         ),
         by=stock.nurse,
     )
@@ -209,8 +209,10 @@ def test_destruction_without_a_witness_is_refused(db, stock):
 
 def test_correction_is_a_new_entry_referencing_the_unchanged_original(db, stock):
     original = receive(db, stock, "100")
-    fix = CorrectionCreate(quantity_mg=Decimal(-10), reason="Invoice said 90 mg")
-    correction = service.correct_entry(db, entry_id=original.id, data=fix, by=stock.nurse)
+    fix = CorrectionCreate(
+        quantity_mg=Decimal(-10), reason="Invoice said 90 mg", **witness_of(stock.witness)
+    )
+    correction = corrections.correct_entry(db, entry_id=original.id, data=fix, by=stock.nurse)
     db.refresh(original)
     assert (original.quantity_mg, original.balance_after_mg) == (100, 100)
     assert (correction.kind, correction.corrects_entry_id) == ("correction", original.id)
@@ -219,9 +221,11 @@ def test_correction_is_a_new_entry_referencing_the_unchanged_original(db, stock)
 
 def test_correction_below_zero_is_refused(db, stock):
     original = receive(db, stock, "100")
-    fix = CorrectionCreate(quantity_mg=Decimal(-150), reason="Wrong")
-    with pytest.raises(InsufficientStock, match=r"holds 100\.000 mg"):
-        service.correct_entry(db, entry_id=original.id, data=fix, by=stock.nurse)
+    waste = service.record_waste(db, data=_waste(stock, stock.witness), by=stock.nurse)
+    fix = CorrectionCreate(quantity_mg=Decimal(-98), reason="Wrong", **witness_of(stock.witness))
+    with pytest.raises(InsufficientStock, match=r"holds 95\.000 mg"):
+        corrections.correct_entry(db, entry_id=original.id, data=fix, by=stock.nurse)
+    assert waste.balance_after_mg == 95
 
 
 @pytest.mark.parametrize("role", [Role.admin, Role.front_desk, Role.therapist, Role.researcher])
@@ -229,14 +233,14 @@ def test_only_nurses_and_prescribers_record(db, stock, role):
     receive(db, stock, "10")
     outsider = as_principal(make_user(db, stock.nurse.user.organization, role))
     with pytest.raises(Forbidden):
-        service.record_waste(db, data=_waste(stock, stock.witness.user.id), by=outsider)
+        service.record_waste(db, data=_waste(stock, stock.witness), by=outsider)
 
 
 def test_dose_plus_waste_beyond_the_balance_leaves_no_entry(db, stock):
     receive(db, stock, "40")
     patient = make_patient(db, stock.nurse.user.organization)
     before = _entry_count(db)
-    data = _administer(stock, patient, "35", "15", witness=stock.witness.user.id)
+    data = _administer(stock, patient, "35", "15", witness=stock.witness)
     with pytest.raises(InsufficientStock, match=r"holds 40\.000 mg"):
         service.draw_for_administration(db, data=data, by=stock.nurse)
     assert _entry_count(db) == before

@@ -47,8 +47,8 @@ from openkap.inventory.models import EntryKind, LedgerEntry, LotBalance
 from openkap.models_registry import load_all
 from openkap.plans.models import Consent, TreatmentPlan
 from tests.dosing.builders import NORMAL, as_role, dosing_started, ready_episode
-from tests.fixtures.factories import make_episode, make_org
-from tests.inventory.builders import make_stock, receive
+from tests.fixtures.factories import PASSWORD, make_episode, make_org
+from tests.inventory.builders import SUPPLIER, make_stock, receive
 
 KILLS = 5
 CHAIRS = 4
@@ -154,7 +154,7 @@ class Server:
 class Clinic:
     chairs: list[tuple[uuid.UUID, str]]
     ledger_token: str
-    witness_id: uuid.UUID
+    witness_email: str
     location_id: uuid.UUID
     lot_ids: list[uuid.UUID]
 
@@ -208,7 +208,7 @@ def _seed(url: str) -> Clinic:
         clinic = Clinic(
             chairs=chairs,
             ledger_token=issue_access_token(db, user=stock.nurse.user)[1],
-            witness_id=stock.witness.user.id,
+            witness_email=stock.witness.user.email,
             location_id=stock.cabinet.id,
             lot_ids=[stock.lot.id, stock.other_lot.id],
         )
@@ -276,9 +276,10 @@ def _ledger_request(rng: random.Random, clinic: Clinic, lot_id: uuid.UUID) -> tu
     body["quantity_mg"] = str(rng.randint(5, 40))
     # Waste outpaces receipts, so the balance runs low and some waste is refused (409).
     if rng.random() < 0.6:
-        body |= {"witness_id": str(clinic.witness_id), "reason": "Drawn up, not given"}
+        body |= {"witness_email": clinic.witness_email, "witness_password": PASSWORD}
+        body["reason"] = "Drawn up, not given"
         return "/api/v1/inventory/waste", body
-    body |= {"supplier": "Acme Pharma", "invoice_number": "INV-7"}
+    body |= {"supplier": "Acme Pharma", "invoice_number": "INV-7", **SUPPLIER}
     return "/api/v1/inventory/receipts", body
 
 

@@ -32,13 +32,15 @@ def generate(context: DemoContext) -> None:
         context.session,
         organization=context.org,
         name="Riverside main clinic",
-        address="200 Riverside Ave, Portland, OR",
+        address="200 Riverside Ave, Portland, OR 97201",
+        dea_registration="FR1234563",
     )
     service.create_site(
         context.session,
         organization=context.org,
         name="Eastside infusion suite",
-        address="48 Burnside St, Portland, OR",
+        address="48 Burnside St, Portland, OR 97214",
+        dea_registration="FR7654329",
     )
     password_hash = hash_password(DEMO_PASSWORD)  # hashed once: argon2 is slow by design
     for handle, name, roles in STAFF:

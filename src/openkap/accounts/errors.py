@@ -21,3 +21,13 @@ class WeakPassword(BadRequest):
 
 class EmailTaken(Conflict):
     """Another account already uses this e-mail address."""
+
+
+class WitnessNotConfirmed(BadRequest):
+    """A witness's own e-mail, password or authenticator code did not check out."""
+
+    status_code = 422
+
+
+class WitnessThrottled(TooManyAttempts):
+    """The witness's account failed too many sign-ins or confirmations in the window."""

@@ -10,6 +10,7 @@ from openkap.accounts.errors import EmailTaken, InvalidMfaCode, WeakPassword
 from openkap.accounts.principal import Principal
 from openkap.core import audit
 from openkap.core.audit import AuditChainHead
+from openkap.core.dea import dea_registration_problem
 from openkap.core.errors import BadRequest, NotFound
 from openkap.core.models import Organization, Role, Site, User, UserRole
 from openkap.core.security import (
@@ -34,10 +35,23 @@ def create_organization(
 
 
 def create_site(
-    session: Session, *, organization: Organization, name: str, address: str = ""
+    session: Session,
+    *,
+    organization: Organization,
+    name: str,
+    address: str = "",
+    dea_registration: str = "",
 ) -> Site:
-    """Add a site (a physical location) to a clinic."""
-    site = Site(organization_id=organization.id, name=name, address=address)
+    """Add a site (a physical location) to a clinic, with its DEA registration if it has one."""
+    problem = dea_registration and dea_registration_problem(dea_registration)
+    if problem:
+        raise BadRequest(problem, status_code=422, field="dea_registration")
+    site = Site(
+        organization_id=organization.id,
+        name=name,
+        address=address,
+        dea_registration=dea_registration,
+    )
     session.add(site)
     return site
 

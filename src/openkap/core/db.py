@@ -1,6 +1,6 @@
 """Engine, sessions and the one commit point of OpenKAP."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
@@ -63,13 +63,33 @@ def new_session(engine: Engine | None = None) -> Session:
     return session_factory(engine or get_engine())()
 
 
+_KEPT_KEY = "writes_kept_despite_rollback"
+
+
+def keep_despite_rollback(session: Session, write: Callable[[Session], None]) -> None:
+    """Queue a write that must outlive the refusal that causes it (a failed credential check).
+
+    A refused request writes nothing, yet a wrong password must still count against the
+    account's sign-in throttle; the write runs at the commit point, after any rollback.
+    """
+    session.info.setdefault(_KEPT_KEY, []).append(write)
+
+
+def write_kept(session: Session) -> None:
+    """Run the queued writes that outlive a rollback (each once)."""
+    for write in session.info.pop(_KEPT_KEY, []):
+        write(session)
+
+
 def commit_or_rollback(session: Session, *, failed: bool) -> None:
     """The one commit point: commit on success, roll back on error, always close."""
     try:
         if failed:
             session.rollback()
-        else:
-            session.commit()
+            if not session.info.get(_KEPT_KEY):
+                return
+        write_kept(session)
+        session.commit()
     finally:
         session.close()
 

@@ -42,7 +42,6 @@ from openkap.dosing.session_errors import (
     LotNotUsable,
 )
 from openkap.inventory import catalog
-from openkap.inventory.ledger import check_witness
 from openkap.inventory.models import Lot, Product
 from openkap.inventory.schemas import AdministrationCreate
 from openkap.inventory.service import draw_for_administration
@@ -169,20 +168,21 @@ def _calculation(given: AdministrationPlan, check: DoseCheck) -> dict[str, objec
 
 def _draw(
     session: Session, dosing: DosingSession, data: AdministrationInput, mg: Decimal, by: Principal
-) -> uuid.UUID:
-    """Draw the dose and any waste from the ledger; returns the dose entry's id."""
-    if data.witness_id is not None:
-        check_witness(session, by=by, witness_id=data.witness_id)
+) -> tuple[uuid.UUID, uuid.UUID | None]:
+    """Draw the dose and any waste from the ledger; returns the dose entry's id and the witness."""
     draw = AdministrationCreate(
         lot_id=data.lot_id,
         location_id=data.location_id,
         patient_id=dosing.patient_id,
         dose_mg=mg,
         waste_mg=data.waste_mg,
-        witness_id=data.witness_id,
+        witness_email=data.witness_email,
+        witness_password=data.witness_password,
+        witness_totp=data.witness_totp,
         encounter_reference=str(dosing.id),
     )
-    return draw_for_administration(session, data=draw, by=by)[0].id
+    entries = draw_for_administration(session, data=draw, by=by)
+    return entries[0].id, entries[-1].witness_id
 
 
 def _add_devices(session: Session, dosing: DosingSession, given: AdministrationPlan) -> None:
@@ -206,7 +206,6 @@ def _stock_fields(lot: Lot, product: Product, data: AdministrationInput) -> dict
         "lot_expiry": lot.expiry,
         "location_id": data.location_id,
         "waste_mg": data.waste_mg,
-        "witness_id": data.witness_id,
     }
 
 
@@ -260,7 +259,7 @@ def record_administration(
             check.template, dose_mg=delivered, weight_kg=weight, minutes=minutes
         )
     override = authorised_override(check, data.dose_override_reason, by)
-    entry_id = _draw(session, dosing, data, delivered, by)
+    entry_id, witness_id = _draw(session, dosing, data, delivered, by)
     administration = Administration(
         organization_id=dosing.organization_id,
         session_id=dosing.id,
@@ -270,6 +269,7 @@ def record_administration(
         started_at=started_at,
         administered_by_id=by.user.id,
         ledger_entry_id=entry_id,
+        witness_id=witness_id,
         dose_override_reason=override,
         dose_override_by_id=by.user.id if override else None,
         created_by_id=by.user.id,

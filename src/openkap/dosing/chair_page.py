@@ -38,7 +38,7 @@ from openkap.intake.service import find_intake
 from openkap.inventory.reports import balances
 from openkap.inventory.schemas import BalanceRead
 from openkap.patients.service import get_patient
-from openkap.plans.access import staff_of_clinic, user_names
+from openkap.plans.access import user_names
 from openkap.plans.models import Drug, Route
 from openkap.plans.page_forms import as_utc
 from openkap.web.forms import (
@@ -119,7 +119,7 @@ def _people(view: ChairView, stops: list[pre_dose.HardStop]) -> list[uuid.UUID |
         *(o.recorded_by_id for o in view.observations),
         *(d.given_by_id for d in view.devices),
         *(e.recorded_by_id for e in view.infusion_events),
-        *([given.administered_by_id, given.witness_id] if given else []),
+        *([given.administered_by_id, given.witness_id, given.reconciled_by_id] if given else []),
     ]
 
 
@@ -139,14 +139,12 @@ def _chair_context(
     session: Session, principal: Principal, view: ChairView, can: dict[str, bool]
 ) -> dict[str, Any]:
     dosing, pre, giving = view.dosing, view.state in PRE_DOSE, _giving(view, can)
-    staff = staff_of_clinic(session, by=principal) if giving else []
     stops = pre_dose.pre_dose_hard_stops(session, dosing=dosing) if pre else []
     return {
         "view": view,
         "stops": stops,
         "answers": pre_dose.checklist_answers(session, dosing=dosing) if pre else {},
         "stock": _stock(session, principal, dosing) if giving else [],
-        "witnesses": [(str(u.id), u.full_name) for u in staff if u.id != principal.user.id],
         "names": user_names(session, _people(view, stops)),
         "thresholds": clinic_thresholds(session, organization_id=dosing.organization_id),
         "moaas_options": get_instrument("moaas").items[0].options,

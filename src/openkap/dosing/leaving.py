@@ -3,8 +3,9 @@
 Administration ends when the nurse finishes it (the dose is recorded and, for esketamine, every
 device given) or when it is stopped early (dosing.infusion.change_infusion). Discharge
 criteria are dosing.discharge's; a session also may not leave while an alert is still waiting for
-someone to acknowledge it with an action, nor before dissociation is assessed (a CADSS, or a
-clinician's statement that it has resolved).
+someone to acknowledge it with an action, before dissociation is assessed (a CADSS, or a
+clinician's statement that it has resolved), or while the undelivered part of a stopped
+administration is neither returned to stock nor wasted with a witness (dosing.remainder).
 """
 
 from datetime import datetime
@@ -28,6 +29,7 @@ from openkap.dosing.models import (
 )
 from openkap.dosing.observations import session_dissociation
 from openkap.dosing.pre_dose import ChecklistKey, checklist_answers
+from openkap.dosing.remainder import remainder_blockers
 from openkap.dosing.service import audit_session, move, require_state
 from openkap.dosing.session_errors import (
     DischargeRefused,
@@ -154,7 +156,7 @@ def unmet_discharge_criteria(
             "dissociation is not assessed: score a CADSS, or record a clinician's statement "
             "that it has resolved"
         )
-    return [*assessment.blockers, *pending]
+    return [*assessment.blockers, *pending, *remainder_blockers(session, dosing=dosing)]
 
 
 def state_dissociation_resolved(

@@ -240,6 +240,13 @@ class Administration(TenantMixin, AuditedMixin, VersionedMixin, Base):
     administered_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"))
     witness_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id"), default=None)
     ledger_entry_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None)
+    # A stopped administration's undelivered remainder, returned or wasted (dosing.remainder).
+    undelivered_mg: Mapped[Decimal | None] = mapped_column(Numeric(8, 2), default=None)
+    undelivered_disposition: Mapped[str | None] = mapped_column(String(20), default=None)
+    reconciled_at: Mapped[datetime | None] = mapped_column(default=None)
+    reconciled_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("users.id"), default=None
+    )
     dose_override_reason: Mapped[str | None] = mapped_column(Text, default=None)
     dose_override_by_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("users.id"), default=None

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from openkap.core.schemas import InputModel
 from openkap.dosing.models import InfusionEventKind
+from openkap.inventory.schemas import WitnessFields
 
 MIN_REASON = 10
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
@@ -52,8 +53,9 @@ class AdverseEventOutcome(enum.StrEnum):
     transferred_to_emergency_care = "transferred_to_emergency_care"
 
 
-class AdministrationInput(InputModel):
-    """The dose a nurse gives: from which lot and place, how, and who witnessed any waste."""
+class AdministrationInput(WitnessFields):
+    """The dose a nurse gives: from which lot and place, how, and who witnesses any waste
+    (the witness's own e-mail and password, inventory.witness)."""
 
     lot_id: uuid.UUID
     location_id: uuid.UUID
@@ -66,7 +68,6 @@ class AdministrationInput(InputModel):
         int | None, Field(ge=1, le=1440, description="IV; defaults to the template's minutes")
     ] = None
     waste_mg: Annotated[Mg, Field(ge=0)] = Decimal(0)
-    witness_id: uuid.UUID | None = Field(default=None, description="Required when waste_mg > 0")
     started_at: datetime | None = Field(default=None, description="Defaults to now")
     dose_override_reason: Reason | None = Field(
         default=None, description="A prescriber's reason to give a dose outside the plan"

@@ -16,7 +16,7 @@ from openkap.core.deps import DbSession, api_permission
 from openkap.core.permissions import Permission
 from openkap.core.responses import error_responses
 from openkap.core.time import utcnow
-from openkap.inventory import catalog, counts, reports, service
+from openkap.inventory import biennial, biennial_pdf, catalog, corrections, counts, reports, service
 from openkap.inventory.models import InventoryCount
 from openkap.inventory.schemas import (
     AdministrationCreate,
@@ -38,6 +38,7 @@ from openkap.inventory.schemas import (
     ProductRead,
     ReceiptCreate,
     ReturnCreate,
+    SiteName,
     TransferCreate,
     WasteCreate,
 )
@@ -48,7 +49,9 @@ router = APIRouter(prefix="/api/v1/inventory", tags=["inventory"])
 Recorder = Annotated[Principal, Depends(api_permission(Permission.inventory_record))]
 Reader = Annotated[Principal, Depends(api_permission(Permission.inventory_read))]
 LIST_ERRORS = error_responses(401, 403, 422)
-CREATE_ERRORS = error_responses(401, 403, 404, 409, 422)
+REPORT_ERRORS = error_responses(401, 403, 409, 422)
+
+CREATE_ERRORS = error_responses(401, 403, 404, 409, 422, 429)
 
 
 @router.get("/products", response_model=list[ProductRead], responses=LIST_ERRORS)
@@ -148,7 +151,7 @@ def correct_entry(
     session: DbSession, principal: Recorder, entry_id: uuid.UUID, body: CorrectionCreate
 ) -> EntryRead:
     """Append a correction referencing an earlier entry."""
-    entry = service.correct_entry(session, entry_id=entry_id, data=body, by=principal)
+    entry = corrections.correct_entry(session, entry_id=entry_id, data=body, by=principal)
     return EntryRead.model_validate(entry)
 
 
@@ -218,14 +221,14 @@ def sign_count(session: DbSession, principal: Recorder, count_id: uuid.UUID) -> 
 @router.get(
     "/reports/biennial.csv",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}}, **LIST_ERRORS},
+    responses={200: {"content": {"text/csv": {}}}, **REPORT_ERRORS},
 )
 def biennial_inventory(
-    session: DbSession, principal: Reader, as_of: date | None = None
+    session: DbSession, principal: Reader, as_of: date | None = None, site: SiteName = None
 ) -> Response:
     """Return the inventory of every lot and location at the end of a day (today), as CSV."""
     as_of = as_of or utcnow().date()
-    text = reports.biennial_inventory_csv(session, by=principal, as_of=as_of)
+    text = biennial.biennial_inventory_csv(session, by=principal, as_of=as_of, site=site)
     filename = f"biennial-inventory-{as_of.isoformat()}.csv"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     return Response(content=text, media_type="text/csv", headers=headers)
@@ -234,17 +237,20 @@ def biennial_inventory(
 @router.get(
     "/reports/biennial.pdf",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}, **LIST_ERRORS},
+    responses={200: {"content": {"application/pdf": {}}}, **REPORT_ERRORS},
 )
 def biennial_inventory_pdf(
     session: DbSession,
     principal: Reader,
     as_of: date | None = None,
-    taken_at: reports.InventoryTime = reports.InventoryTime.close,
+    taken_at: biennial.InventoryTime = biennial.InventoryTime.close,
+    site: SiteName = None,
 ) -> Response:
     """Return the biennial inventory at the opening or close of a day (today), as a PDF."""
     as_of = as_of or utcnow().date()
-    pdf = reports.biennial_inventory_pdf(session, by=principal, as_of=as_of, taken_at=taken_at)
+    pdf = biennial_pdf.biennial_inventory_pdf(
+        session, by=principal, as_of=as_of, taken_at=taken_at, site=site
+    )
     filename = f"biennial-inventory-{as_of.isoformat()}.pdf"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     return Response(content=pdf, media_type="application/pdf", headers=headers)

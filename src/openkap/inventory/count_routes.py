@@ -17,14 +17,16 @@ from openkap.accounts.principal import Principal
 from openkap.core.deps import DbSession, csrf_protect
 from openkap.core.errors import OpenKapError
 from openkap.core.time import utcnow
-from openkap.inventory import catalog, counts, reports
+from openkap.inventory import biennial, catalog, counts, reports
+from openkap.inventory.biennial import InventoryTime
+from openkap.inventory.biennial_pdf import inventory_pdf
 from openkap.inventory.models import InventoryCount, InventoryCountLine
-from openkap.inventory.reports import InventoryTime
 from openkap.inventory.routes import Reader, Recorder, _page, _refused, _valid
 from openkap.inventory.schemas import (
     CountComplete,
     CountedLot,
     CountStart,
+    SiteName,
 )
 from openkap.web.forms import (
     FormFields,
@@ -97,6 +99,10 @@ def _counted(lines: list[InventoryCountLine], fields: Mapping[str, str]) -> Coun
     for line in lines:
         name = f"counted-{line.lot_id}"
         value = {"lot_id": str(line.lot_id), "counted_mg": fields.get(name, "")}
+        if fields.get(f"estimated-{line.lot_id}"):
+            value["estimated"] = "true"
+        if container := fields.get(f"container-{line.lot_id}", "").strip():
+            value["container_units"] = container
         item, item_errors = validate_form(CountedLot, value)
         if item is None:
             errors[name] = item_errors.get("counted_mg", "Enter the quantity counted.")
@@ -140,12 +146,16 @@ def biennial_page(
     principal: Reader,
     as_of: date | None = None,
     taken_at: InventoryTime = InventoryTime.close,
+    site: SiteName = None,
 ) -> HTMLResponse:
     chosen = as_of or utcnow().date()
-    values = {"as_of": chosen.isoformat(), "taken_at": taken_at.value}
+    site = site or None
+    values = {"as_of": chosen.isoformat(), "taken_at": taken_at.value, "site": site or ""}
     template = "_biennial_table.html" if request.headers.get("HX-Request") else "biennial.html"
     try:
-        report = reports.biennial_inventory(session, by=principal, as_of=chosen, taken_at=taken_at)
+        report = biennial.biennial_inventory(
+            session, by=principal, as_of=chosen, taken_at=taken_at, site=site
+        )
     except OpenKapError as refused:
         context = _refused(refused)
         return _page(request, session, principal, template, values=values, report=None, **context)
@@ -164,12 +174,15 @@ def biennial_download(
     fmt: ReportFormat,
     as_of: date | None = None,
     taken_at: InventoryTime = InventoryTime.close,
+    site: SiteName = None,
 ) -> Response:
     chosen = as_of or utcnow().date()
-    report = reports.biennial_inventory(session, by=principal, as_of=chosen, taken_at=taken_at)
+    report = biennial.biennial_inventory(
+        session, by=principal, as_of=chosen, taken_at=taken_at, site=site or None
+    )
     filename = f"biennial-inventory-{chosen.isoformat()}-{taken_at.value}.{fmt.value}"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if fmt is ReportFormat.pdf:
-        pdf = reports.inventory_pdf(report)
+        pdf = inventory_pdf(report)
         return Response(content=pdf, media_type="application/pdf", headers=headers)
-    return Response(content=reports.inventory_csv(report), media_type="text/csv", headers=headers)
+    return Response(content=biennial.inventory_csv(report), media_type="text/csv", headers=headers)

@@ -12,8 +12,10 @@ from openkap.core.errors import BadRequest
 from openkap.core.time import utcnow
 from openkap.inventory import catalog
 from openkap.inventory.access import require_reader, require_recorder
+from openkap.inventory.corrections import refuse_large_decrease
 from openkap.inventory.errors import (
     CountStateError,
+    EstimateNotAllowed,
     ExplanationRequired,
     InventoryRecordNotFound,
     StockMovedDuringCount,
@@ -27,6 +29,10 @@ from openkap.inventory.models import (
     LotBalance,
 )
 from openkap.inventory.schemas import CountComplete, CountedLot
+from openkap.inventory.witness import COUNT_SIGNATURE
+
+# 21 CFR 1304.11(e)(3): an opened container holding more than 1,000 units is counted exactly.
+ESTIMATE_MAX_CONTAINER_UNITS = 1000
 
 
 def _audit(session: Session, *, by: Principal, action: str, count: InventoryCount) -> None:
@@ -99,8 +105,37 @@ def _fill_counted(lines: list[InventoryCountLine], counted: Sequence[CountedLot]
             status_code=422,
             field="lines",
         )
+    items = {item.lot_id: item for item in counted}
     for line in lines:
+        item = items[line.lot_id]
+        check_estimate(item)
         line.counted_mg = by_lot[line.lot_id]
+        line.estimated, line.container_units = item.estimated, item.container_units
+
+
+def check_estimate(item: CountedLot) -> None:
+    """Allow an estimate only of an opened container holding at most 1,000 units."""
+    if not item.estimated:
+        return
+    # Ketamine and esketamine are Schedule III, so 1304.11(e)(3)'s estimate is open to them.
+    if item.container_units is None or item.container_units > ESTIMATE_MAX_CONTAINER_UNITS:
+        held = "is not given" if item.container_units is None else f"is {item.container_units}"
+        raise EstimateNotAllowed(
+            "A count may estimate only an opened Schedule III-V container holding at most "
+            f"{ESTIMATE_MAX_CONTAINER_UNITS} units (21 CFR 1304.11(e)(3)); the container size of "
+            f"lot {item.lot_id} {held}: count it exactly.",
+            field="lines",
+        )
+
+
+def _refuse_large_shortfall(lines: list[InventoryCountLine]) -> None:
+    for line in lines:
+        assert line.counted_mg is not None
+        refuse_large_decrease(
+            decrease_mg=line.expected_mg - line.counted_mg,
+            what=f"the count of lot {line.lot_id} ({line.counted_mg} mg of {line.expected_mg} mg)",
+            field="lines",
+        )
 
 
 def complete_count(
@@ -114,6 +149,7 @@ def complete_count(
     lines = count_lines(session, count=count)
     _fill_counted(lines, data.lines)
     _check_unmoved(session, by=by, count=count, lines=lines)
+    _refuse_large_shortfall(lines)
     differs = any(line.counted_mg != line.expected_mg for line in lines)
     explanation = (data.explanation or "").strip()
     if differs and not explanation:
@@ -156,6 +192,7 @@ def sign_count(session: Session, *, count_id: uuid.UUID, by: Principal) -> Inven
             quantity_mg=line.counted_mg - line.expected_mg,
             reason=count.explanation,
             witness_id=count.first_signer_id,
+            witness_method=COUNT_SIGNATURE,
         )
         line.adjustment_entry_id = entry.id
     count.second_signer_id = by.user.id

@@ -1,9 +1,12 @@
 """Synthetic controlled-substance stock: products, the clinic's safe, lots received as needed.
 
 `generate` sets up the products and the safe; dosing draws from them through `DemoStock`, which
-receives a new lot when the current one would run short, as a clinic reorders. `close` counts
-the safe at the end: one count that matches, one with a small discrepancy that is explained and
-signed by two people. Everything goes through the ledger's services.
+receives a new lot when the current one would run short, as a clinic reorders (each receipt with
+the supplier's address and DEA registration). `close` wastes a damaged device with a witness who
+confirms their own password, then counts the safe: one count that matches, one with a small
+discrepancy on the opened vial (an estimate, 21 CFR 1304.11(e)(3)) that is explained and signed
+by two people; that count is the day's biennial inventory. Everything goes through the ledger's
+services.
 """
 
 import uuid
@@ -11,10 +14,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
+from pydantic import SecretStr
 from sqlalchemy import select
 
 from openkap.accounts.principal import Principal
-from openkap.core.demo import DemoContext
+from openkap.core.demo import DEMO_PASSWORD, DemoContext
 from openkap.core.models import Role
 from openkap.core.time import utcnow
 from openkap.inventory import catalog, counts, service
@@ -26,10 +30,13 @@ from openkap.inventory.schemas import (
     LotCreate,
     ProductCreate,
     ReceiptCreate,
+    WasteCreate,
 )
 
 STOCK_KEY = "openkap.demo.stock"
 SUPPLIER = "Cascade Medical Supply (DEA-registered distributor)"
+SUPPLIER_ADDRESS = "1200 Industrial Way, Tualatin, OR 97062"
+SUPPLIER_DEA = "RC2468139"
 SHELF_LIFE = timedelta(days=540)
 MARGIN = Decimal("1.1")
 
@@ -86,12 +93,13 @@ class DemoStock:
         at the syringe's precision, which can be a little more than the dose ordered.
         """
         lot_id = self.lots.get(route)
-        if lot_id is None or self._balance(context, lot_id) < mg * MARGIN:
+        if lot_id is None or self.balance(context, lot_id) < mg * MARGIN:
             lot_id = self._receive(context, route)
             self.lots[route] = lot_id
         return lot_id
 
-    def _balance(self, context: DemoContext, lot_id: uuid.UUID) -> Decimal:
+    def balance(self, context: DemoContext, lot_id: uuid.UUID) -> Decimal:
+        """Return what the ledger holds of a lot in the safe."""
         balance = context.session.scalars(
             select(LotBalance.balance_mg).where(
                 LotBalance.lot_id == lot_id, LotBalance.location_id == self.location_id
@@ -120,6 +128,8 @@ class DemoStock:
                 location_id=self.location_id,
                 quantity_mg=quantity,
                 supplier=SUPPLIER,
+                supplier_address=SUPPLIER_ADDRESS,
+                supplier_dea_registration=SUPPLIER_DEA,
                 invoice_number=f"INV-{2026_0000 + self.orders}",
             ),
             by=self.nurse,
@@ -152,7 +162,7 @@ def generate(context: DemoContext) -> None:
     }
     safe = catalog.create_location(
         context.session,
-        data=LocationCreate(name="Medication safe, dosing suite", site="Main clinic"),
+        data=LocationCreate(name="Medication safe, dosing suite", site="Riverside main clinic"),
         by=nurse,
     )
     context.shared[STOCK_KEY] = DemoStock(location_id=safe.id, product_ids=products, nurse=nurse)
@@ -170,11 +180,30 @@ def close(context: DemoContext) -> None:
     """Count the safe twice: once matching, once with an explained, twice-signed discrepancy."""
     stock = demo_stock(context)
     nurse, prescriber = stock.nurse, _principal(context, Role.prescriber)
+    _waste_damaged_device(context, stock, prescriber)
     _count(context, stock, nurse, short_mg=Decimal(0))
     count = _count(context, stock, nurse, short_mg=Decimal(2))
     if count is not None:
         counts.sign_count(context.session, count_id=count, by=prescriber)
     context.advance(context.patient_count)
+
+
+def _waste_damaged_device(context: DemoContext, stock: DemoStock, witness: Principal) -> None:
+    lot_id = stock.lots.get("intranasal")
+    if lot_id is None or stock.balance(context, lot_id) < Decimal(28):
+        return
+    service.record_waste(
+        context.session,
+        data=WasteCreate(
+            lot_id=lot_id,
+            location_id=stock.location_id,
+            quantity_mg=Decimal(28),
+            reason="Device dropped and cracked while unpacking; not usable.",
+            witness_email=witness.user.email,
+            witness_password=SecretStr(DEMO_PASSWORD),
+        ),
+        by=stock.nurse,
+    )
 
 
 def _count(
@@ -185,9 +214,14 @@ def _count(
     if not lines:
         return None
     counted = [CountedLot(lot_id=line.lot_id, counted_mg=line.expected_mg) for line in lines]
-    open_vial = next((c for c in counted if c.counted_mg >= short_mg > 0), None)
+    vial_lot = stock.lots.get("iv")
+    open_vial = next(
+        (c for c in counted if c.lot_id == vial_lot and c.counted_mg >= short_mg > 0), None
+    )
     if open_vial is not None:
         open_vial.counted_mg -= short_mg
+        # An opened 20 mL vial is measured by eye: an estimate the rule allows.
+        open_vial.estimated, open_vial.container_units = True, Decimal(20)
     explanation = (
         "0.2 mL short on the open vial: residue left in the filter needle at the last draw; "
         "reviewed with the pharmacist, no diversion suspected."

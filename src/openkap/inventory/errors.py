@@ -39,3 +39,31 @@ class StockMovedDuringCount(Conflict):
 
 class DuplicateRecord(Conflict):
     """A record with the same identifying fields already exists."""
+
+
+class CorrectionExceedsEntry(BadRequest):
+    """A correction may reverse at most what the entry it corrects moved (less earlier ones)."""
+
+    status_code = 422
+
+
+class DecreaseNeedsLossReport(BadRequest):
+    """A stock decrease above the adjustment limit is a theft or loss: DEA Form 106."""
+
+    status_code = 422
+
+
+class BiennialNeedsPhysicalCount(Conflict):
+    """The biennial inventory needs a completed count of every location that held stock."""
+
+
+class EstimateNotAllowed(BadRequest):
+    """Only opened containers of up to 1,000 units may be estimated (21 CFR 1304.11(e)(3))."""
+
+    status_code = 422
+
+
+class RemainderNotReturnable(BadRequest):
+    """Only unopened devices go back to stock; anything else drawn and not given is wasted."""
+
+    status_code = 422

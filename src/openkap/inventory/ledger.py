@@ -10,9 +10,7 @@ from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal
 from openkap.core import audit
-from openkap.core.models import User
-from openkap.core.permissions import Permission, allows
-from openkap.inventory.errors import InsufficientStock, InvalidWitness, WitnessRequired
+from openkap.inventory.errors import InsufficientStock
 from openkap.inventory.models import EntryKind, LedgerEntry, Lot, LotBalance, StockLocation
 
 
@@ -99,6 +97,7 @@ def post_entry(
     )
     session.add(entry)
     session.flush()
+    witnessed = f"witness {entry.witness_id} ({entry.witness_method})" if entry.witness_id else ""
     audit.record(
         session,
         actor=by.actor,
@@ -106,27 +105,6 @@ def post_entry(
         resource_type="ledger_entry",
         resource_id=entry.id,
         patient_id=entry.patient_id,
+        detail=witnessed,
     )
     return entry
-
-
-def check_witness(session: Session, *, by: Principal, witness_id: uuid.UUID | None) -> uuid.UUID:
-    """Return the witness id if it names another nurse or prescriber of the caller's clinic."""
-    if witness_id is None:
-        raise WitnessRequired("A witness is required.", field="witness_id")
-    if witness_id == by.user.id:
-        raise InvalidWitness(
-            "The witness must be someone other than the recorder.", field="witness_id"
-        )
-    witness = session.get(User, witness_id)
-    eligible = (
-        witness is not None
-        and witness.organization_id == by.organization_id
-        and witness.is_active
-        and allows(witness.roles, Permission.inventory_record)
-    )
-    if not eligible:
-        raise InvalidWitness(
-            "The witness must be an active nurse or prescriber of this clinic.", field="witness_id"
-        )
-    return witness_id

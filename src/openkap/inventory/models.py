@@ -126,7 +126,11 @@ class LedgerEntry(TenantMixin, Base):
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
     recorded_by_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"))
     witness_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id"), default=None)
+    # How the witness proved who they are (inventory.witness.WITNESS_METHODS).
+    witness_method: Mapped[str | None] = mapped_column(String(20), default=None)
     supplier: Mapped[str | None] = mapped_column(String(200), default=None)
+    supplier_address: Mapped[str | None] = mapped_column(String(500), default=None)
+    supplier_dea_registration: Mapped[str | None] = mapped_column(String(9), default=None)
     invoice_number: Mapped[str | None] = mapped_column(String(60), default=None)
     patient_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None)
     encounter_reference: Mapped[str | None] = mapped_column(String(120), default=None)
@@ -170,4 +174,7 @@ class InventoryCountLine(TenantMixin, Base):
     balance_version: Mapped[int] = mapped_column()
     expected_mg: Mapped[Decimal] = mapped_column(MG)
     counted_mg: Mapped[Decimal | None] = mapped_column(MG, default=None)
+    # An estimate of an opened container (21 CFR 1304.11(e)(3)), and what the container holds.
+    estimated: Mapped[bool] = mapped_column(default=False, server_default="0")
+    container_units: Mapped[Decimal | None] = mapped_column(MG, default=None)
     adjustment_entry_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None)

@@ -21,7 +21,7 @@ from openkap.core.deps import DbSession, csrf_protect, web_permission
 from openkap.core.errors import OpenKapError
 from openkap.core.permissions import Permission, allows
 from openkap.core.time import utcnow
-from openkap.inventory import catalog, reports, service
+from openkap.inventory import catalog, corrections, reports, service
 from openkap.inventory.errors import InventoryRecordNotFound
 from openkap.inventory.models import Drug, Lot
 from openkap.inventory.schemas import (
@@ -232,7 +232,6 @@ def _lot_page(
         page=page,
         has_next=len(entries) > ENTRIES_PER_PAGE,
         patients=reports.patient_references(session, entries=entries, by=principal),
-        witnesses=reports.eligible_witnesses(session, by=principal),
         **context,
     )
 
@@ -262,7 +261,7 @@ def _record(
     if action is LotAction.correction:
         entry_id = _entry_to_correct(session, principal, lot, values.get("entry_id", ""))
         correction = _valid(CorrectionCreate, data)
-        service.correct_entry(session, entry_id=entry_id, data=correction, by=principal)
+        corrections.correct_entry(session, entry_id=entry_id, data=correction, by=principal)
         return
     model, record = _RECORD[action]
     record(session, data=_valid(model, data), by=principal)

@@ -1,12 +1,15 @@
 """Input and output shapes of the controlled-substance ledger."""
 
+import enum
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from fastapi import Query
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
+from openkap.core.dea import DeaRegistration
 from openkap.core.schemas import InputModel
 from openkap.inventory.models import Drug
 
@@ -18,6 +21,10 @@ SignedMg = Annotated[Decimal, Field(ge=-_MAX_MG, le=_MAX_MG, decimal_places=3)]
 Short = Annotated[str, Field(min_length=1, max_length=120)]
 Reason = Annotated[str, Field(min_length=1, max_length=500)]
 FormText = Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+# One registrant site's inventory (stock locations name their site); every site when absent.
+SiteName = Annotated[str | None, Query(max_length=120, pattern=r"^[^\x00]*$")]
 
 
 class ProductCreate(InputModel):
@@ -48,23 +55,52 @@ class StockTarget(InputModel):
     quantity_mg: PositiveMg
 
 
+class WitnessFields(InputModel):
+    """A witness's own credentials, typed by the witness (inventory.witness)."""
+
+    witness_email: Annotated[str | None, Field(max_length=254)] = None
+    witness_password: Annotated[SecretStr | None, Field(max_length=200)] = None
+    witness_totp: Annotated[
+        str | None, Field(max_length=12, description="The witness's code, if they have MFA")
+    ] = None
+
+
+class Disposition(enum.StrEnum):
+    """What became of the undelivered part of a dose."""
+
+    returned = "returned"
+    wasted = "wasted"
+
+
+class RemainderCreate(WitnessFields):
+    """The part of a drawn dose that was not given: back to stock (unopened devices) or wasted."""
+
+    dose_entry_id: uuid.UUID
+    undelivered_mg: PositiveMg
+    disposition: Disposition
+
+
 class ReceiptCreate(StockTarget):
+    """Stock received: the supplier's name, address and DEA registration, and the invoice."""
+
     supplier: Annotated[str, Field(min_length=1, max_length=200)]
+    supplier_address: Annotated[str, Field(min_length=5, max_length=500)]
+    supplier_dea_registration: DeaRegistration
     invoice_number: Annotated[str, Field(min_length=1, max_length=60)]
 
 
-class AdministrationCreate(InputModel):
+class AdministrationCreate(WitnessFields):
+    """A dose drawn for a patient; a witness confirms any waste (waste_mg > 0)."""
+
     lot_id: uuid.UUID
     location_id: uuid.UUID
     patient_id: uuid.UUID
     dose_mg: PositiveMg
     waste_mg: NonNegativeMg = Decimal(0)
-    witness_id: uuid.UUID | None = Field(default=None, description="Required when waste_mg > 0")
     encounter_reference: Annotated[str | None, Field(max_length=120)] = None
 
 
-class WasteCreate(StockTarget):
-    witness_id: uuid.UUID | None = None
+class WasteCreate(StockTarget, WitnessFields):
     reason: Reason
 
 
@@ -81,8 +117,7 @@ class ReturnCreate(StockTarget):
     reason: Reason
 
 
-class DestructionCreate(StockTarget):
-    witness_id: uuid.UUID | None = None
+class DestructionCreate(StockTarget, WitnessFields):
     reason: Reason
     dea_form_41: FormText
 
@@ -92,7 +127,9 @@ class LossCreate(StockTarget):
     dea_form_106: FormText
 
 
-class CorrectionCreate(InputModel):
+class CorrectionCreate(WitnessFields):
+    """A signed change to the balance; a decrease needs a witness (inventory.corrections)."""
+
     quantity_mg: SignedMg = Field(description="Signed change to the balance; not zero")
     reason: Reason
 
@@ -110,6 +147,13 @@ class CountStart(InputModel):
 class CountedLot(InputModel):
     lot_id: uuid.UUID
     counted_mg: NonNegativeMg
+    estimated: bool = Field(
+        default=False, description="An estimate of an opened container (21 CFR 1304.11(e)(3))"
+    )
+    container_units: Annotated[
+        Decimal | None,
+        Field(gt=0, le=_MAX_MG, decimal_places=3, description="What the opened container holds"),
+    ] = None
 
 
 class CountComplete(InputModel):
@@ -156,7 +200,10 @@ class EntryRead(_Read):
     occurred_at: datetime
     recorded_by_id: uuid.UUID
     witness_id: uuid.UUID | None
+    witness_method: str | None
     supplier: str | None
+    supplier_address: str | None
+    supplier_dea_registration: str | None
     invoice_number: str | None
     patient_id: uuid.UUID | None
     encounter_reference: str | None
@@ -182,6 +229,8 @@ class CountLineRead(_Read):
     lot_id: uuid.UUID
     expected_mg: Decimal
     counted_mg: Decimal | None
+    estimated: bool
+    container_units: Decimal | None
     adjustment_entry_id: uuid.UUID | None
 
 

@@ -4,7 +4,6 @@ Every movement is a new ledger entry (ledger.post_entry); nothing is ever edited
 """
 
 import uuid
-from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
@@ -13,11 +12,10 @@ from openkap.core.errors import BadRequest, InvalidState
 from openkap.core.time import utcnow
 from openkap.inventory import catalog
 from openkap.inventory.access import require_recorder
-from openkap.inventory.ledger import check_available, check_witness, post_entry
+from openkap.inventory.ledger import check_available, post_entry
 from openkap.inventory.models import EntryKind, LedgerEntry, Lot, StockLocation
 from openkap.inventory.schemas import (
     AdministrationCreate,
-    CorrectionCreate,
     DestructionCreate,
     LossCreate,
     ReceiptCreate,
@@ -26,6 +24,7 @@ from openkap.inventory.schemas import (
     TransferCreate,
     WasteCreate,
 )
+from openkap.inventory.witness import Witness, authenticate_witness
 from openkap.patients.errors import PatientNotFound
 from openkap.patients.models import Patient
 
@@ -54,6 +53,8 @@ def record_receipt(session: Session, *, data: ReceiptCreate, by: Principal) -> L
         location=location,
         quantity_mg=data.quantity_mg,
         supplier=data.supplier,
+        supplier_address=data.supplier_address,
+        supplier_dea_registration=data.supplier_dea_registration,
         invoice_number=data.invoice_number,
     )
 
@@ -67,9 +68,9 @@ def draw_for_administration(
         raise InvalidState(f"Lot {lot.lot_number} expired on {lot.expiry}; it may not be given.")
     if session.get(Patient, (by.organization_id, data.patient_id)) is None:
         raise PatientNotFound("No such patient.", field="patient_id")
-    witness_id = None
+    witness: Witness | None = None
     if data.waste_mg > 0:
-        witness_id = check_witness(session, by=by, witness_id=data.witness_id)
+        witness = authenticate_witness(session, by=by, data=data)
     drawn = -(data.dose_mg + data.waste_mg)
     check_available(session, by=by, lot=lot, location=location, quantity_mg=drawn)
     dose = post_entry(
@@ -82,7 +83,7 @@ def draw_for_administration(
         patient_id=data.patient_id,
         encounter_reference=data.encounter_reference,
     )
-    if data.waste_mg == 0:
+    if witness is None:
         return [dose]
     waste = post_entry(
         session,
@@ -91,10 +92,10 @@ def draw_for_administration(
         lot=lot,
         location=location,
         quantity_mg=-data.waste_mg,
-        witness_id=witness_id,
         patient_id=data.patient_id,
         reason="Remainder of an administered dose",
         related_entry_id=dose.id,
+        **witness.fields(),
     )
     return [dose, waste]
 
@@ -102,7 +103,7 @@ def draw_for_administration(
 def record_waste(session: Session, *, data: WasteCreate, by: Principal) -> LedgerEntry:
     """Record witnessed waste of stock."""
     lot, location = _target(session, by=by, data=data)
-    witness_id = check_witness(session, by=by, witness_id=data.witness_id)
+    witness = authenticate_witness(session, by=by, data=data)
     return post_entry(
         session,
         by=by,
@@ -110,8 +111,8 @@ def record_waste(session: Session, *, data: WasteCreate, by: Principal) -> Ledge
         lot=lot,
         location=location,
         quantity_mg=-data.quantity_mg,
-        witness_id=witness_id,
         reason=data.reason,
+        **witness.fields(),
     )
 
 
@@ -165,7 +166,7 @@ def record_return(session: Session, *, data: ReturnCreate, by: Principal) -> Led
 def record_destruction(session: Session, *, data: DestructionCreate, by: Principal) -> LedgerEntry:
     """Record witnessed destruction of stock, with its DEA Form 41 data."""
     lot, location = _target(session, by=by, data=data)
-    witness_id = check_witness(session, by=by, witness_id=data.witness_id)
+    witness = authenticate_witness(session, by=by, data=data)
     return post_entry(
         session,
         by=by,
@@ -173,9 +174,9 @@ def record_destruction(session: Session, *, data: DestructionCreate, by: Princip
         lot=lot,
         location=location,
         quantity_mg=-data.quantity_mg,
-        witness_id=witness_id,
         reason=data.reason,
         dea_form=data.dea_form_41,
+        **witness.fields(),
     )
 
 
@@ -191,24 +192,4 @@ def report_loss(session: Session, *, data: LossCreate, by: Principal) -> LedgerE
         quantity_mg=-data.quantity_mg,
         reason=data.reason,
         dea_form=data.dea_form_106,
-    )
-
-
-def correct_entry(
-    session: Session, *, entry_id: uuid.UUID, data: CorrectionCreate, by: Principal
-) -> LedgerEntry:
-    """Append a correction of an earlier entry; the original is never changed."""
-    require_recorder(by)
-    original = catalog.get_entry(session, entry_id=entry_id, by=by)
-    lot, location = _stock(session, by=by, lot_id=original.lot_id, location_id=original.location_id)
-    return post_entry(
-        session,
-        by=by,
-        kind=EntryKind.correction,
-        lot=lot,
-        location=location,
-        quantity_mg=Decimal(data.quantity_mg),
-        reason=data.reason,
-        corrects_entry_id=original.id,
-        patient_id=original.patient_id,
     )

@@ -1,8 +1,8 @@
 """chair safety
 
-Revision ID: 0a7e063e6563
+Revision ID: fb424202a8e4
 Revises: 15e62e0bec81
-Create Date: 2026-12-07 02:45:16.904053
+Create Date: 2026-12-07 02:49:16.941140
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0a7e063e6563"
+revision: str = "fb424202a8e4"
 down_revision: str | None = "15e62e0bec81"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -51,6 +51,22 @@ def upgrade() -> None:
     with op.batch_alter_table("dosing_order_changes", schema=None) as batch_op:
         batch_op.create_index(
             "ix_dosing_order_changes_session", ["organization_id", "session_id"], unique=False
+        )
+
+    with op.batch_alter_table("dosing_administrations", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("undelivered_mg", sa.Numeric(precision=8, scale=2), nullable=True)
+        )
+        batch_op.add_column(
+            sa.Column("undelivered_disposition", sa.String(length=20), nullable=True)
+        )
+        batch_op.add_column(sa.Column("reconciled_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("reconciled_by_id", sa.Uuid(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_dosing_administrations_reconciled_by_id_users"),
+            "users",
+            ["reconciled_by_id"],
+            ["id"],
         )
 
     with op.batch_alter_table("dosing_hard_stop_overrides", schema=None) as batch_op:
@@ -109,6 +125,21 @@ def upgrade() -> None:
             unique=False,
         )
 
+    with op.batch_alter_table("inventory_count_lines", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("estimated", sa.Boolean(), server_default="0", nullable=False)
+        )
+        batch_op.add_column(
+            sa.Column("container_units", sa.Numeric(precision=14, scale=3), nullable=True)
+        )
+
+    with op.batch_alter_table("inventory_ledger_entries", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("witness_method", sa.String(length=20), nullable=True))
+        batch_op.add_column(sa.Column("supplier_address", sa.String(length=500), nullable=True))
+        batch_op.add_column(
+            sa.Column("supplier_dea_registration", sa.String(length=9), nullable=True)
+        )
+
     with op.batch_alter_table("patients", schema=None) as batch_op:
         batch_op.add_column(sa.Column("height_cm", sa.Numeric(precision=4, scale=1), nullable=True))
 
@@ -129,6 +160,11 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("approved_by_id", sa.Uuid(), nullable=True))
         batch_op.create_foreign_key(
             batch_op.f("fk_rule_sets_approved_by_id_users"), "users", ["approved_by_id"], ["id"]
+        )
+
+    with op.batch_alter_table("sites", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("dea_registration", sa.String(length=9), server_default="", nullable=False)
         )
 
     with op.batch_alter_table("treatment_plans", schema=None) as batch_op:
@@ -159,6 +195,9 @@ def downgrade() -> None:
         batch_op.drop_column("dosing_weight_kg")
         batch_op.drop_column("dosing_weight")
 
+    with op.batch_alter_table("sites", schema=None) as batch_op:
+        batch_op.drop_column("dea_registration")
+
     with op.batch_alter_table("rule_sets", schema=None) as batch_op:
         batch_op.drop_constraint(
             batch_op.f("fk_rule_sets_approved_by_id_users"), type_="foreignkey"
@@ -176,6 +215,15 @@ def downgrade() -> None:
 
     with op.batch_alter_table("patients", schema=None) as batch_op:
         batch_op.drop_column("height_cm")
+
+    with op.batch_alter_table("inventory_ledger_entries", schema=None) as batch_op:
+        batch_op.drop_column("supplier_dea_registration")
+        batch_op.drop_column("supplier_address")
+        batch_op.drop_column("witness_method")
+
+    with op.batch_alter_table("inventory_count_lines", schema=None) as batch_op:
+        batch_op.drop_column("container_units")
+        batch_op.drop_column("estimated")
 
     with op.batch_alter_table("followup_urgent_alerts", schema=None) as batch_op:
         batch_op.drop_index("ix_followup_urgent_alerts_patient")
@@ -210,6 +258,15 @@ def downgrade() -> None:
 
     with op.batch_alter_table("dosing_hard_stop_overrides", schema=None) as batch_op:
         batch_op.drop_column("evidence")
+
+    with op.batch_alter_table("dosing_administrations", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_dosing_administrations_reconciled_by_id_users"), type_="foreignkey"
+        )
+        batch_op.drop_column("reconciled_by_id")
+        batch_op.drop_column("reconciled_at")
+        batch_op.drop_column("undelivered_disposition")
+        batch_op.drop_column("undelivered_mg")
 
     with op.batch_alter_table("dosing_order_changes", schema=None) as batch_op:
         batch_op.drop_index("ix_dosing_order_changes_session")

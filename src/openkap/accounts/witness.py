@@ -1,0 +1,118 @@
+"""A second person proving who they are inside someone else's request: a witness.
+
+The witness types their own e-mail and password (and, with MFA enrolled, their current
+authenticator code). The password is verified as at sign-in and under the same per-account
+throttle; a failure counts even though the refused request writes nothing else
+(core.db.keep_despite_rollback).
+"""
+
+import enum
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from openkap.accounts.errors import WitnessNotConfirmed, WitnessThrottled
+from openkap.accounts.principal import actor_for
+from openkap.accounts.service import check_mfa_code
+from openkap.accounts.sessions import (
+    _DUMMY_HASH,
+    _account_key,
+    _recent_failures,
+    _throttle_error,
+    find_user_by_email,
+)
+from openkap.core import audit
+from openkap.core.config import get_settings
+from openkap.core.db import keep_despite_rollback
+from openkap.core.models import LoginAttempt, User
+from openkap.core.security import verify_password
+from openkap.core.time import utcnow
+
+
+class ConfirmedBy(enum.StrEnum):
+    """How a witness proved who they are, as the record keeps it."""
+
+    password = "password"  # noqa: S105 - the name of a method, not a secret
+    password_totp = "password+totp"  # noqa: S105
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConfirmedIdentity:
+    """A person who proved who they are in this request, and how."""
+
+    user: User
+    method: ConfirmedBy
+
+
+def _keep_failure(
+    session: Session, *, key: str, user: User | None, client_address: str, action: str
+) -> None:
+    actor = actor_for(user, client_address=client_address)
+    user_id: uuid.UUID | None = user.id if user else None
+
+    def write(kept: Session) -> None:
+        if action != "witness.throttled":
+            kept.add(LoginAttempt(account_key=key, succeeded=False))
+        audit.record(kept, actor=actor, action=action, resource_type="user", resource_id=user_id)
+
+    keep_despite_rollback(session, write)
+
+
+def _refuse_if_throttled(
+    session: Session, *, key: str, user: User | None, client_address: str
+) -> None:
+    settings = get_settings()
+    window = timedelta(minutes=settings.login_window_minutes)
+    failures = _recent_failures(session, account_key=key, since=utcnow() - window)
+    if len(failures) < settings.login_max_failures:
+        return
+    _keep_failure(
+        session, key=key, user=user, client_address=client_address, action="witness.throttled"
+    )
+    message = _throttle_error(failures, window).message
+    raise WitnessThrottled(f"The witness could not confirm who they are: {message}")
+
+
+def _check_code(
+    session: Session, *, key: str, user: User, code: str | None, client_address: str
+) -> None:
+    if code and check_mfa_code(session, user=user, code=code.strip()):
+        return
+    _keep_failure(
+        session, key=key, user=user, client_address=client_address, action="witness.mfa_failed"
+    )
+    raise WitnessNotConfirmed(
+        "The witness could not confirm who they are: they have MFA, so enter the current "
+        "code from their authenticator app.",
+        field="witness_totp",
+    )
+
+
+def confirm_identity(
+    session: Session, *, email: str, password: str, totp_code: str | None, client_address: str
+) -> ConfirmedIdentity:
+    """Check a witness's own credentials like a sign-in: throttled, audited, MFA when enrolled."""
+    key = _account_key(email)
+    user = find_user_by_email(session, email=email)
+    _refuse_if_throttled(session, key=key, user=user, client_address=client_address)
+    matches = verify_password(user.password_hash if user else _DUMMY_HASH, password)
+    if user is None or not user.is_active or not matches:
+        _keep_failure(
+            session, key=key, user=user, client_address=client_address, action="witness.failed"
+        )
+        raise WitnessNotConfirmed(
+            "The witness could not confirm who they are: their e-mail or password is "
+            "incorrect (the witness types their own).",
+            field="witness_password",
+        )
+    if user.mfa_enabled:
+        _check_code(session, key=key, user=user, code=totp_code, client_address=client_address)
+    session.add(LoginAttempt(account_key=key, succeeded=True))
+    actor = actor_for(user, client_address=client_address)
+    audit.record(
+        session, actor=actor, action="witness.confirmed", resource_type="user", resource_id=user.id
+    )
+    method = ConfirmedBy.password_totp if user.mfa_enabled else ConfirmedBy.password
+    return ConfirmedIdentity(user=user, method=method)
