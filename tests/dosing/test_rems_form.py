@@ -58,8 +58,10 @@ EVERY_FIELD = [
     "maois",
     "opioids",
     "monitoring_provider",
+    "monitoring_provider_contact",
     "prescriber",
     "setting",
+    "setting_address",
     "treatment_date",
     "dose",
     "lot_number",
@@ -100,7 +102,13 @@ def test_patient_enrolment_providers_and_setting_come_from_the_records(db, org, 
     episode = esketamine_episode(db, org)
     prescriber = as_role(db, org, Role.prescriber)
     current_plan(db, episode=episode).signed_by_id = prescriber.user.id
-    create_site(db, organization=org, name="Harbour Street", address="12 Harbour St, Portland")
+    create_site(
+        db,
+        organization=org,
+        name="Harbour Street",
+        address="12 Harbour St, Portland",
+        phone="+1 503 555 0142",
+    )
     discharging = as_role(db, org, Role.nurse)
     dosing = finished_session(db, episode, discharging)
     form = rems_form.build_form(db, dosing=dosing, by=nurse)
@@ -113,7 +121,10 @@ def test_patient_enrolment_providers_and_setting_come_from_the_records(db, org, 
     assert contents.rems_patient_id == "REMS-123"
     assert contents.monitoring_provider == discharging.user.full_name
     assert contents.prescriber == prescriber.user.full_name
-    assert contents.setting == f"{org.name}, Harbour Street, 12 Harbour St, Portland"
+    assert contents.monitoring_provider_email == discharging.user.email
+    assert contents.monitoring_provider_phone == "+1 503 555 0142"
+    assert contents.setting == f"{org.name}, Harbour Street"
+    assert contents.setting_address == "12 Harbour St, Portland"
     assert contents.treatment_date == dosing.first_device_at.date()
     assert form.due_on == contents.treatment_date + timedelta(days=7)
     assert contents.session_outcome == "discharged"

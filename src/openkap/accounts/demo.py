@@ -34,6 +34,7 @@ def generate(context: DemoContext) -> None:
         name="Riverside main clinic",
         address="200 Riverside Ave, Portland, OR 97201",
         dea_registration="FR1234563",
+        phone="+1 503 555 0100",
     )
     service.create_site(
         context.session,
@@ -41,6 +42,7 @@ def generate(context: DemoContext) -> None:
         name="Eastside infusion suite",
         address="48 Burnside St, Portland, OR 97214",
         dea_registration="FR7654329",
+        phone="+1 503 555 0177",
     )
     password_hash = hash_password(DEMO_PASSWORD)  # hashed once: argon2 is slow by design
     for handle, name, roles in STAFF:

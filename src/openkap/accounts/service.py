@@ -41,6 +41,7 @@ def create_site(
     name: str,
     address: str = "",
     dea_registration: str = "",
+    phone: str = "",
 ) -> Site:
     """Add a site (a physical location) to a clinic, with its DEA registration if it has one."""
     problem = dea_registration and dea_registration_problem(dea_registration)
@@ -51,6 +52,7 @@ def create_site(
         name=name,
         address=address,
         dea_registration=dea_registration,
+        phone=phone.strip(),
     )
     session.add(site)
     return site

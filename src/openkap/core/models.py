@@ -44,6 +44,7 @@ class Site(AuditedMixin, Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(200))
     address: Mapped[str] = mapped_column(String(500), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
     # Printed on controlled-substance records (core.dea checks the number); empty until set.
     dea_registration: Mapped[str] = mapped_column(String(9), default="", server_default="")
 

@@ -14,7 +14,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from openkap.assessments.models import AssessmentResponse
-from openkap.core.models import Organization, Site, User
+from openkap.core.models import User
 from openkap.core.time import utcnow
 from openkap.dosing.discharge import DEFAULT_DISCHARGE_RULES
 from openkap.dosing.models import (
@@ -25,6 +25,12 @@ from openkap.dosing.models import (
     SessionAlert,
     SessionState,
     VitalSigns,
+)
+from openkap.dosing.rems_setting import (
+    provider_contact,
+    providers,
+    setting_name,
+    treatment_site,
 )
 from openkap.dosing.schedule import DEFAULT_TOLERANCE_MINUTES
 from openkap.dosing.schemas_rems import (
@@ -43,11 +49,10 @@ from openkap.dosing.thresholds import (
     in_session_alerts,
     pre_dose_hold_reasons,
 )
-from openkap.episodes.models import Episode
 from openkap.intake.catalog import drug_class_of
 from openkap.intake.models import DrugClass, Intake, ItemStatus, Medication
 from openkap.patients.models import Patient
-from openkap.plans.models import Drug, TreatmentPlan
+from openkap.plans.models import Drug
 from openkap.plans.readiness import rems_enrolment
 
 FINISHED = (SessionState.discharged.value, SessionState.aborted.value)
@@ -109,25 +114,6 @@ def _concomitant(session: Session, dosing: DosingSession) -> ConcomitantMedicati
         if drug_class in CONCOMITANT:
             found[CONCOMITANT[DrugClass(drug_class)]].append(row.name)
     return ConcomitantMedications(recorded=intake is not None, **found)
-
-
-def _providers(session: Session, dosing: DosingSession) -> tuple[str | None, str | None]:
-    """Return the clinician who ended the session (the last to move it) and the prescriber."""
-    plan = session.get(TreatmentPlan, (dosing.organization_id, dosing.plan_id))
-    prescriber_id = plan.signed_by_id if plan is not None else None
-    if prescriber_id is None:
-        episode = session.get(Episode, (dosing.organization_id, dosing.episode_id))
-        prescriber_id = episode.prescriber_id if episode is not None else None
-    return _name(session, dosing.updated_by_id), _name(session, prescriber_id)
-
-
-def _setting(session: Session, organization_id: uuid.UUID) -> str:
-    clinic = session.get(Organization, organization_id)
-    sites = session.scalars(select(Site).where(Site.organization_id == organization_id)).all()
-    parts = [clinic.name if clinic is not None else ""]
-    if len(sites) == 1:
-        parts += [sites[0].name, sites[0].address]
-    return ", ".join(dict.fromkeys(p.strip() for p in parts if p.strip()))
 
 
 def _dose(session: Session, dosing: DosingSession) -> tuple[Decimal | None, str | None]:
@@ -361,7 +347,8 @@ def form_contents(session: Session, *, dosing: DosingSession) -> RemsFormContent
         raise RemsFormNotFound("The session's patient is not in this clinic.")
     thresholds = clinic_thresholds(session, organization_id=dosing.organization_id)
     enrolment = rems_enrolment(session, patient_id=dosing.patient_id)
-    provider, prescriber = _providers(session, dosing)
+    provider, prescriber = providers(session, dosing=dosing)
+    site = treatment_site(session, dosing=dosing)
     dose, lot = _dose(session, dosing)
     events = _adverse_events(session, dosing)
     return RemsFormContents(
@@ -373,8 +360,10 @@ def form_contents(session: Session, *, dosing: DosingSession) -> RemsFormContent
         rems_patient_id=enrolment.rems_patient_id if enrolment is not None else None,
         concomitant=_concomitant(session, dosing),
         monitoring_provider=provider,
+        **provider_contact(session, dosing=dosing, site=site),
         prescriber=prescriber,
-        setting=_setting(session, dosing.organization_id),
+        setting=setting_name(session, organization_id=dosing.organization_id, site=site),
+        setting_address=site.address if site is not None else "",
         session_outcome=dosing.state,
         aborted_reason=dosing.aborted_reason,
         treatment_date=first.date(),

@@ -124,8 +124,14 @@ def _treatment(c: RemsFormContents) -> FormSection:
         "Treatment",
         [
             FormLine("monitoring_provider", "Monitoring provider", c.monitoring_provider or "-"),
+            FormLine(
+                "monitoring_provider_contact",
+                "Provider's e-mail and phone",
+                f"{c.monitoring_provider_email or '-'}; {c.monitoring_provider_phone or '-'}",
+            ),
             FormLine("prescriber", "Prescriber", c.prescriber or "-"),
             FormLine("setting", "Setting", c.setting),
+            FormLine("setting_address", "Setting's address", c.setting_address or "-"),
             FormLine("treatment_date", "Treatment date", c.treatment_date.isoformat()),
             FormLine("dose", "Dose", _dose(c)),
             FormLine("lot_number", "Lot number", c.lot_number or NOT_RECORDED),

@@ -72,8 +72,12 @@ class RemsFormContents(BaseModel):
     rems_patient_id: str | None
     concomitant: ConcomitantMedications
     monitoring_provider: str | None
+    # Added later: forms built before have none of these three.
+    monitoring_provider_email: str | None = None
+    monitoring_provider_phone: str | None = None
     prescriber: str | None
     setting: str
+    setting_address: str = ""
     session_outcome: str
     aborted_reason: str | None
     treatment_date: date

@@ -1,8 +1,8 @@
 """chair safety
 
-Revision ID: fb424202a8e4
+Revision ID: aa5db87e455e
 Revises: 15e62e0bec81
-Create Date: 2026-12-07 02:49:16.941140
+Create Date: 2026-12-07 02:54:52.735719
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "fb424202a8e4"
+revision: str = "aa5db87e455e"
 down_revision: str | None = "15e62e0bec81"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -164,6 +164,9 @@ def upgrade() -> None:
 
     with op.batch_alter_table("sites", schema=None) as batch_op:
         batch_op.add_column(
+            sa.Column("phone", sa.String(length=40), server_default="", nullable=False)
+        )
+        batch_op.add_column(
             sa.Column("dea_registration", sa.String(length=9), server_default="", nullable=False)
         )
 
@@ -197,6 +200,7 @@ def downgrade() -> None:
 
     with op.batch_alter_table("sites", schema=None) as batch_op:
         batch_op.drop_column("dea_registration")
+        batch_op.drop_column("phone")
 
     with op.batch_alter_table("rule_sets", schema=None) as batch_op:
         batch_op.drop_constraint(
