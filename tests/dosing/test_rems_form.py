@@ -58,10 +58,8 @@ EVERY_FIELD = [
     "maois",
     "opioids",
     "monitoring_provider",
-    "monitoring_provider_contact",
     "prescriber",
     "setting",
-    "setting_address",
     "treatment_date",
     "dose",
     "lot_number",
@@ -125,6 +123,11 @@ def test_patient_enrolment_providers_and_setting_come_from_the_records(db, org, 
     assert contents.monitoring_provider_phone == "+1 503 555 0142"
     assert contents.setting == f"{org.name}, Harbour Street"
     assert contents.setting_address == "12 Harbour St, Portland"
+    shown = {line.key: line.value for part in labelled_sections(contents) for line in part.lines}
+    assert shown["monitoring_provider"] == (
+        f"{discharging.user.full_name} ({discharging.user.email}, +1 503 555 0142)"
+    )
+    assert shown["setting"] == f"{org.name}, Harbour Street; 12 Harbour St, Portland"
     assert contents.treatment_date == dosing.first_device_at.date()
     assert form.due_on == contents.treatment_date + timedelta(days=7)
     assert contents.session_outcome == "discharged"

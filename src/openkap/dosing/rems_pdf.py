@@ -123,15 +123,9 @@ def _treatment(c: RemsFormContents) -> FormSection:
     return FormSection(
         "Treatment",
         [
-            FormLine("monitoring_provider", "Monitoring provider", c.monitoring_provider or "-"),
-            FormLine(
-                "monitoring_provider_contact",
-                "Provider's e-mail and phone",
-                f"{c.monitoring_provider_email or '-'}; {c.monitoring_provider_phone or '-'}",
-            ),
+            FormLine("monitoring_provider", "Monitoring provider", _provider(c)),
             FormLine("prescriber", "Prescriber", c.prescriber or "-"),
-            FormLine("setting", "Setting", c.setting),
-            FormLine("setting_address", "Setting's address", c.setting_address or "-"),
+            FormLine("setting", "Setting and address", _setting(c)),
             FormLine("treatment_date", "Treatment date", c.treatment_date.isoformat()),
             FormLine("dose", "Dose", _dose(c)),
             FormLine("lot_number", "Lot number", c.lot_number or NOT_RECORDED),
@@ -197,6 +191,16 @@ def _events(c: RemsFormContents) -> FormSection:
             FormLine("serious_adverse_events", "Serious adverse events", serious or "None"),
         ],
     )
+
+
+def _provider(c: RemsFormContents) -> str:
+    contact = [part for part in (c.monitoring_provider_email, c.monitoring_provider_phone) if part]
+    name = c.monitoring_provider or "-"
+    return f"{name} ({', '.join(contact)})" if contact else name
+
+
+def _setting(c: RemsFormContents) -> str:
+    return f"{c.setting}; {c.setting_address}" if c.setting_address else c.setting
 
 
 def labelled_sections(contents: RemsFormContents) -> list[FormSection]:
