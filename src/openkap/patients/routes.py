@@ -1,11 +1,13 @@
 """Patient registry pages."""
 
 import uuid
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel
 
 from openkap.accounts.principal import Principal
 from openkap.core.deps import DbSession, csrf_protect, web_permission
@@ -24,6 +26,8 @@ from openkap.patients.schemas import (
 )
 from openkap.web.forms import FormFields, RefusedForm, refusal_errors, validate_form
 from openkap.web.templating import render
+
+FormT = TypeVar("FormT", bound=BaseModel)
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 25
@@ -236,24 +240,21 @@ def mark_entered_in_error(
     return RedirectResponse(f"/patients/{patient.id}", status_code=303)
 
 
-@router.post(
-    "/patients/{patient_id}/weights",
-    response_class=HTMLResponse,
-    dependencies=[Depends(csrf_protect)],
-)
-def record_weight(
+def _body_form(
     request: Request,
     session: DbSession,
-    principal: WeightWriter,
-    patient_id: uuid.UUID,
-    fields: FormFields,
+    principal: Principal,
+    patient: Patient,
+    fields: dict[str, str],
+    model: type[FormT],
+    act: Callable[[FormT], object],
 ) -> Response:
-    patient = service.get_patient(session, patient_id=patient_id, by=principal)
-    data, errors = validate_form(WeightCreate, fields)
+    """Validate a weight or height form, record it, and answer with the page or its refusal."""
+    data, errors = validate_form(model, fields)
     status = 422
     try:
         if data is not None:
-            weights.record_weight(session, patient=patient, data=data, by=principal)
+            act(data)
     except OpenKapError as refused:
         errors, status = refusal_errors(refused), refused.status_code
     if errors:
@@ -267,6 +268,26 @@ def record_weight(
             status=status,
         )
     return RedirectResponse(f"/patients/{patient.id}#weights", status_code=303)
+
+
+@router.post(
+    "/patients/{patient_id}/weights",
+    response_class=HTMLResponse,
+    dependencies=[Depends(csrf_protect)],
+)
+def record_weight(
+    request: Request,
+    session: DbSession,
+    principal: WeightWriter,
+    patient_id: uuid.UUID,
+    fields: FormFields,
+) -> Response:
+    patient = service.get_patient(session, patient_id=patient_id, by=principal)
+
+    def act(data: WeightCreate) -> object:
+        return weights.record_weight(session, patient=patient, data=data, by=principal)
+
+    return _body_form(request, session, principal, patient, fields, WeightCreate, act)
 
 
 @router.post(
@@ -282,21 +303,8 @@ def record_height(
     fields: FormFields,
 ) -> Response:
     patient = service.get_patient(session, patient_id=patient_id, by=principal)
-    data, errors = validate_form(HeightSet, fields)
-    status = 422
-    try:
-        if data is not None:
-            body.record_height(session, patient=patient, data=data, by=principal)
-    except OpenKapError as refused:
-        errors, status = refusal_errors(refused), refused.status_code
-    if errors:
-        return _detail_page(
-            request,
-            session,
-            principal,
-            patient,
-            weight_values=fields,
-            weight_errors=errors,
-            status=status,
-        )
-    return RedirectResponse(f"/patients/{patient.id}#weights", status_code=303)
+
+    def act(data: HeightSet) -> object:
+        return body.record_height(session, patient=patient, data=data, by=principal)
+
+    return _body_form(request, session, principal, patient, fields, HeightSet, act)
