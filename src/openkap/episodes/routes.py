@@ -15,7 +15,7 @@ from openkap.episodes.machine import CLOSED
 from openkap.episodes.models import Episode, EpisodeState
 from openkap.episodes.schemas import EpisodeCreate, TransitionCreate
 from openkap.intake.decisions import latest_decision
-from openkap.patients.service import check_clinician, get_patient, list_clinicians
+from openkap.patients.service import get_patient, list_clinicians
 from openkap.web.forms import FormFields, refusal_errors, validate_form
 from openkap.web.templating import render
 
@@ -100,8 +100,7 @@ def open_episode(
             status=422,
         )
     try:
-        for clinician in (data.prescriber_id, data.therapist_id):
-            check_clinician(session, by=principal, clinician_id=clinician)
+        episode = service.open_episode(session, patient=patient, by=principal, **data.model_dump())
     except OpenKapError as refused:
         return _episodes_panel(
             request,
@@ -112,7 +111,6 @@ def open_episode(
             errors=refusal_errors(refused),
             status=422,
         )
-    episode = service.open_episode(session, patient=patient, by=principal, **data.model_dump())
     return RedirectResponse(f"/episodes/{episode.id}", status_code=303)
 
 
@@ -200,7 +198,12 @@ def move_episode(
             pathway.resume(session, episode=episode, reason=data.reason, by=principal)
         else:
             pathway.move(
-                session, episode=episode, to_state=data.to_state, reason=data.reason, by=principal
+                session,
+                episode=episode,
+                to_state=data.to_state,
+                reason=data.reason,
+                confirmed=data.confirm,
+                by=principal,
             )
     except OpenKapError as refused:
         return _episode_page(
