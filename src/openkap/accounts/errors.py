@@ -1,6 +1,12 @@
 """Errors of the accounts domain."""
 
-from openkap.core.errors import BadRequest, Conflict, NotAuthenticated, TooManyAttempts
+from openkap.core.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NotAuthenticated,
+    TooManyAttempts,
+)
 
 
 class InvalidCredentials(NotAuthenticated):
@@ -21,3 +27,15 @@ class WeakPassword(BadRequest):
 
 class EmailTaken(Conflict):
     """Another account already uses this e-mail address."""
+
+
+class SelfRoleChange(Forbidden):
+    """Nobody may change their own roles."""
+
+
+class SecondApproverRequired(Forbidden):
+    """A privileged grant is approved by an administrator other than the asker and the grantee."""
+
+
+class GrantNotPending(Conflict):
+    """The role grant was already approved, declined, or in force."""

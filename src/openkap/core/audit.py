@@ -20,6 +20,7 @@ SYSTEM_CHAIN = uuid.UUID(int=0)
 GENESIS_HASH = "0" * 64
 _MARKS_KEY = "audit_savepoint_marks"
 _PENDING_KEY = "pending_audit_events"
+_REFUSED_KEY = "refused_audit_events"
 
 
 class AuditEvent(Base):
@@ -78,19 +79,54 @@ def record(
     # Begin the transaction now if nothing has, so a rollback before the commit drops the event.
     session.connection()
     session.info.setdefault(_PENDING_KEY, []).append(
-        {
-            "organization_id": actor.organization_id or SYSTEM_CHAIN,
-            "occurred_at": utcnow(),
-            "user_id": actor.user_id,
-            "user_roles": actor.roles,
-            "action": action,
-            "resource_type": resource_type,
-            "resource_id": None if resource_id is None else str(resource_id),
-            "patient_id": patient_id,
-            "client_address": actor.client_address,
-            "detail": detail[:500],
-        }
+        _fields(actor, action, resource_type, resource_id, patient_id, detail)
     )
+
+
+def record_refusal(
+    session: Session,
+    *,
+    actor: Actor,
+    action: str,
+    resource_type: str,
+    resource_id: object = None,
+    detail: str = "",
+) -> None:
+    """Queue the audit event of a refused act: it is written even when the request rolls back."""
+    session.info.setdefault(_REFUSED_KEY, []).append(
+        _fields(actor, action, resource_type, resource_id, None, detail)
+    )
+
+
+def write_refusals(session: Session) -> None:
+    """After a rollback, write the refusals the failed unit of work recorded, on their own."""
+    refused = session.info.pop(_REFUSED_KEY, None)
+    if refused:
+        session.connection()
+        session.info.setdefault(_PENDING_KEY, []).extend(refused)
+        session.commit()
+
+
+def _fields(
+    actor: Actor,
+    action: str,
+    resource_type: str,
+    resource_id: object,
+    patient_id: uuid.UUID | None,
+    detail: str,
+) -> dict[str, object]:
+    return {
+        "organization_id": actor.organization_id or SYSTEM_CHAIN,
+        "occurred_at": utcnow(),
+        "user_id": actor.user_id,
+        "user_roles": actor.roles,
+        "action": action,
+        "resource_type": resource_type,
+        "resource_id": None if resource_id is None else str(resource_id),
+        "patient_id": patient_id,
+        "client_address": actor.client_address,
+        "detail": detail[:500],
+    }
 
 
 def event_digest(event_row: AuditEvent) -> str:
@@ -144,6 +180,9 @@ def _write_audit_events(session: Session) -> None:
     if session.in_nested_transaction():
         return
     session.info.pop(_MARKS_KEY, None)
+    refused = session.info.pop(_REFUSED_KEY, None)
+    if refused:
+        session.info.setdefault(_PENDING_KEY, []).extend(refused)
     if session.info.get(_PENDING_KEY):
         _append_pending(session)
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from openkap.core.audit import write_refusals
 from openkap.core.config import get_settings
 
 
@@ -68,6 +69,7 @@ def commit_or_rollback(session: Session, *, failed: bool) -> None:
     try:
         if failed:
             session.rollback()
+            write_refusals(session)
         else:
             session.commit()
     finally:
