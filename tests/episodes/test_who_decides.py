@@ -187,3 +187,15 @@ def test_page_needs_the_confirmation_box_to_withdraw(db, client):
     assert done.status_code == 303
     db.refresh(episode)
     assert episode.state == "withdrawn"
+
+
+def test_page_offers_only_prescribers_as_the_courses_prescriber(db, client):
+    org = make_org(db)
+    patient = make_patient(db, org)
+    nurse = make_user(db, org, Role.nurse)
+    prescriber = make_user(db, org, Role.prescriber)
+    web_login(client, nurse.email)
+    page = client.get(f"/patients/{patient.id}/episodes").text
+    chooser = page.split('name="prescriber_id"')[1].split("</select>")[0]
+    assert str(prescriber.id) in chooser
+    assert str(nurse.id) not in chooser

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from openkap.accounts.principal import Principal
 from openkap.core.deps import DbSession, csrf_protect, web_permission
 from openkap.core.errors import OpenKapError
+from openkap.core.models import Role
 from openkap.core.permissions import Permission, allows
 from openkap.episodes import pathway, service
 from openkap.episodes.machine import CLOSED
@@ -57,8 +58,10 @@ def _episodes_panel(
     status: int = 200,
 ) -> HTMLResponse:
     patient = get_patient(session, patient_id=patient_id, by=principal)
-    clinicians = [("", "Not yet assigned")] + [
-        (str(u.id), u.full_name) for u in list_clinicians(session, by=principal)
+    users = list_clinicians(session, by=principal)
+    clinicians = [("", "Not yet assigned")] + [(str(u.id), u.full_name) for u in users]
+    prescribers = [("", "Not yet assigned")] + [
+        (str(u.id), u.full_name) for u in users if Role.prescriber in u.roles
     ]
     template = "_panel" if request.headers.get("HX-Request") else "patient_episodes"
     return render(
@@ -69,6 +72,7 @@ def _episodes_panel(
         episodes=service.list_episodes(session, patient=patient),
         can_manage=allows(principal.roles, Permission.episode_manage),
         clinician_options=clinicians,
+        prescriber_options=prescribers,
         values=values or {},
         errors=errors or {},
         status_code=status,
@@ -109,7 +113,7 @@ def open_episode(
             patient_id=patient.id,
             values=fields,
             errors=refusal_errors(refused),
-            status=422,
+            status=refused.status_code,
         )
     return RedirectResponse(f"/episodes/{episode.id}", status_code=303)
 
