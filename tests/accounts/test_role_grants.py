@@ -153,3 +153,18 @@ def test_a_declined_grant_gives_nothing_and_cannot_be_approved_later(db, org, ad
     with pytest.raises(GrantNotPending):
         grants.approve_grant(db, grant_id=grant.id, by=_as(db, second))
     assert Role.prescriber not in nurse.roles
+
+
+def test_a_clinics_set_up_grants_its_first_administrator_at_once(db, org):
+    user = create_user(
+        db,
+        organization_id=org.id,
+        email="first.admin@example.org",
+        full_name="First Admin",
+        password="a long starter password",
+        roles=[Role.admin],
+        by=None,
+    )
+    assert user.roles == {Role.admin}
+    grant = db.scalars(select(RoleGrant).where(RoleGrant.user_id == user.id)).one()
+    assert (grant.status, grant.requested_by_id) == ("immediate", None)

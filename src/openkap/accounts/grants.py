@@ -74,7 +74,8 @@ def _approvers(session: Session, *, user: User, by: Principal | None) -> list[uu
 
 
 def _grant(session: Session, *, user: User, role: Role, by: Principal | None) -> RoleGrant:
-    waiting = _pending(session, user=user, role=role)
+    # Without an administrator (a clinic's set-up) nobody could approve: in force at once.
+    waiting = _pending(session, user=user, role=role) if by is not None else None
     if waiting is not None:
         return waiting
     second = by is not None and bool(_approvers(session, user=user, by=by))
