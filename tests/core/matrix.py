@@ -3,6 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
+from openkap.core.models import RoleGrant
 from openkap.patients.models import WeightMeasurement
 from tests.fixtures.factories import make_patient
 from tests.matrix import CLINICIANS, EVERYONE, PATIENT_READERS, PATIENT_WRITERS, A, Call, N, P
@@ -53,6 +54,9 @@ API_CALLS = [
     ),
     Call("GET", "/api/v1/users/{user_id}", frozenset({A})),
     Call("PUT", "/api/v1/users/{user_id}", frozenset({A}), {"roles": ["nurse"], "is_active": True}),
+    Call("GET", "/api/v1/role-grants", frozenset({A}), record_route=False),
+    Call("POST", "/api/v1/role-grants/{grant_id}/approve", frozenset({A})),
+    Call("POST", "/api/v1/role-grants/{grant_id}/decline", frozenset({A})),
     Call("GET", "/api/v1/audit-events", frozenset({A}), record_route=False),
     Call("GET", "/api/v1/me", EVERYONE, record_route=False),
     Call("GET", "/api/v1/tokens", EVERYONE, record_route=False),
@@ -80,5 +84,13 @@ def seed(db, org, users):
         measured_on=date(2026, 1, 1),
     )
     db.add(weight)
+    # A pending grant asked for by the clinic's set-up, so the clinic's administrator may decide.
+    grant = RoleGrant(organization_id=org.id, user_id=users[N].id, role="prescriber")
+    db.add(grant)
     db.flush()
-    return {"patient_id": patient.id, "weight_id": weight.id, "user_id": users[N].id}
+    return {
+        "patient_id": patient.id,
+        "weight_id": weight.id,
+        "user_id": users[N].id,
+        "grant_id": grant.id,
+    }

@@ -6,7 +6,7 @@ from typer.testing import CliRunner
 from openkap.core import audit
 from openkap.core.audit import Actor, AuditEvent
 from openkap.core.audit_verify import verify_all, verify_chain
-from openkap.core.db import build_engine, session_factory
+from openkap.core.db import build_engine, commit_or_rollback, session_factory
 from openkap.core.migrate import upgrade
 from openkap.core.models import Role
 from openkap.core.tenancy import all_tenants
@@ -235,4 +235,26 @@ def test_a_full_rollback_drops_every_queued_event(tmp_path):
         _record(session, org, "kept")
         session.commit()
         assert [e.action for e in _events(session, org.id)] == ["kept"]
+    engine.dispose()
+
+
+def test_a_failed_unit_of_work_keeps_its_refusals_and_drops_the_rest(tmp_path):
+    # A database of its own: this test commits.
+    engine = build_engine(f"sqlite:///{tmp_path / 'audit.sqlite3'}")
+    upgrade(engine)
+    with session_factory(engine)() as session, all_tenants(session):
+        org = make_org(session)
+        session.commit()
+    work = session_factory(engine)()
+    _record(work, org, "lost")
+    audit.record_refusal(
+        work,
+        actor=Actor(organization_id=org.id, user_id=None, roles="admin", client_address="test"),
+        action="refused",
+        resource_type="test",
+    )
+    commit_or_rollback(work, failed=True)
+    with session_factory(engine)() as session, all_tenants(session):
+        assert [e.action for e in _events(session, org.id)] == ["refused"]
+        assert verify_chain(session, organization_id=org.id).ok
     engine.dispose()

@@ -55,7 +55,14 @@ def test_every_move_is_allowed_or_refused_as_the_pathway_says(db, nurse, source,
     _ready_everything(db, episode, nurse.user)
     bind_tenant(db, org_id)
     if target in EXPECTED[source]:
-        pathway.move(db, episode=episode, to_state=target, reason="test", by=nurse)
+        pathway.move(
+            db,
+            episode=episode,
+            to_state=target,
+            reason="test of the move",
+            by=nurse,
+            confirmed=True,
+        )
         assert episode.state == target.value
         step = list_transitions(db, episode=episode)[-1]
         assert (step.from_state, step.to_state, step.by_id) == (

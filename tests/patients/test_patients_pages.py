@@ -156,8 +156,8 @@ def test_admin_cannot_remove_their_own_admin_role(db, client):
     response = client.post(
         f"/admin/users/{admin.id}", data={"roles": ["nurse"], "is_active": "on", "csrf_token": csrf}
     )
-    assert response.status_code == 400
-    assert "cannot remove your own administrator role" in response.text
+    assert response.status_code == 403
+    assert "cannot change your own roles" in response.text
 
 
 def test_blank_required_field_is_reported_as_required(db, client):

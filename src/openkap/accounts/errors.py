@@ -1,6 +1,12 @@
 """Errors of the accounts domain."""
 
-from openkap.core.errors import BadRequest, Conflict, NotAuthenticated, TooManyAttempts
+from openkap.core.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NotAuthenticated,
+    TooManyAttempts,
+)
 
 
 class InvalidCredentials(NotAuthenticated):
@@ -31,3 +37,15 @@ class WitnessNotConfirmed(BadRequest):
 
 class WitnessThrottled(TooManyAttempts):
     """The witness's account failed too many sign-ins or confirmations in the window."""
+
+
+class SelfRoleChange(Forbidden):
+    """Nobody may change their own roles."""
+
+
+class SecondApproverRequired(Forbidden):
+    """A privileged grant is approved by an administrator other than the asker and the grantee."""
+
+
+class GrantNotPending(Conflict):
+    """The role grant was already approved, declined, or in force."""

@@ -53,3 +53,19 @@ class PersonalTokenRead(BaseModel):
 
 class PersonalTokenCreated(PersonalTokenRead):
     token: str = Field(description="Shown once; store it now.")
+
+
+class RoleGrantRead(BaseModel):
+    """A grant of a privileged role; `pending` gives no permission until a second administrator
+    approves it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    user_id: uuid.UUID
+    role: Role
+    status: str = Field(description="pending, approved, immediate (no second admin) or declined")
+    requested_by_id: uuid.UUID | None
+    requested_at: datetime
+    decided_by_id: uuid.UUID | None
+    decided_at: datetime | None

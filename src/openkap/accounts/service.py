@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openkap.accounts.errors import EmailTaken, InvalidMfaCode, WeakPassword
+from openkap.accounts.grants import set_roles
 from openkap.accounts.principal import Principal
 from openkap.core import audit
 from openkap.core.audit import AuditChainHead
@@ -88,10 +89,11 @@ def create_user(
         email=email,
         full_name=full_name.strip(),
         password_hash=hash_password(password),
-        role_rows=role_rows(roles),
+        role_rows=[],
     )
     session.add(user)
     session.flush()
+    set_roles(session, user=user, roles=roles, by=by)
     if by is not None:
         audit.record(
             session,
@@ -123,11 +125,11 @@ def get_user(session: Session, *, organization_id: uuid.UUID, user_id: uuid.UUID
 def update_user(
     session: Session, *, user: User, roles: Iterable[Role], is_active: bool, by: Principal
 ) -> User:
-    """Change a user's roles and whether the account may sign in."""
+    """Change a user's roles and whether the account may sign in; privileged roles are granted."""
     new_roles = sorted(set(roles))
-    if user.id == by.user.id and (Role.admin not in new_roles or not is_active):
-        raise BadRequest("You cannot remove your own administrator role or deactivate yourself.")
-    user.role_rows = role_rows(new_roles)
+    if user.id == by.user.id and not is_active:
+        raise BadRequest("You cannot deactivate yourself.")
+    set_roles(session, user=user, roles=new_roles, by=by)
     user.is_active = is_active
     audit.record(
         session,

@@ -1,4 +1,4 @@
-"""Administration JSON API: users and the audit log."""
+"""Administration JSON API: users, privileged role grants and the audit log."""
 
 import uuid
 from datetime import datetime
@@ -7,9 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from openkap.accounts import grants
 from openkap.accounts import service as accounts
 from openkap.accounts.principal import Principal
-from openkap.accounts.schemas import UserCreate, UserRead
+from openkap.accounts.schemas import RoleGrantRead, UserCreate, UserRead
 from openkap.admin.service import AuditFilter, list_audit_events
 from openkap.core.deps import DbSession, api_permission
 from openkap.core.models import Role
@@ -96,6 +97,36 @@ def update_user(
         session, user=user, roles=body.roles, is_active=body.is_active, by=principal
     )
     return UserRead.model_validate(user)
+
+
+@router.get("/role-grants", response_model=list[RoleGrantRead], responses=error_responses(401, 403))
+def list_role_grants(session: DbSession, principal: Admin) -> list[RoleGrantRead]:
+    """List grants of the admin and prescriber roles: pending ones first, then the newest."""
+    return [RoleGrantRead.model_validate(g) for g in grants.list_grants(session, by=principal)]
+
+
+@router.post(
+    "/role-grants/{grant_id}/approve",
+    response_model=RoleGrantRead,
+    responses=error_responses(401, 403, 404, 409, 422),
+)
+def approve_role_grant(session: DbSession, principal: Admin, grant_id: uuid.UUID) -> RoleGrantRead:
+    """Approve a pending grant as a second administrator (not the asker, not the grantee)."""
+    return RoleGrantRead.model_validate(
+        grants.approve_grant(session, grant_id=grant_id, by=principal)
+    )
+
+
+@router.post(
+    "/role-grants/{grant_id}/decline",
+    response_model=RoleGrantRead,
+    responses=error_responses(401, 403, 404, 409, 422),
+)
+def decline_role_grant(session: DbSession, principal: Admin, grant_id: uuid.UUID) -> RoleGrantRead:
+    """Decline, or withdraw, a pending grant; the role is not given."""
+    return RoleGrantRead.model_validate(
+        grants.decline_grant(session, grant_id=grant_id, by=principal)
+    )
 
 
 @router.get("/audit-events", response_model=AuditPage, responses=error_responses(401, 403, 422))

@@ -1,11 +1,12 @@
 """Administration pages: users and roles, MFA policy, audit log."""
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from openkap.accounts import grants
 from openkap.accounts import service as accounts
 from openkap.accounts.principal import Principal
 from openkap.accounts.schemas import UserCreate
@@ -37,12 +38,16 @@ def _users_page(
     status: int = 200,
 ) -> HTMLResponse:
     users = accounts.list_users(session, organization_id=principal.organization_id)
+    role_grants = grants.list_grants(session, by=principal)
     return render(
         request,
         "admin/users.html",
         principal=principal,
         users=users,
         roles=ROLES,
+        grants=role_grants,
+        pending={(g.user_id, g.role) for g in role_grants if g.status == "pending"},
+        names={u.id: u.full_name for u in users},
         values=values or {},
         errors=errors or {},
         status_code=status,
@@ -114,6 +119,32 @@ def update_user(
             session,
             principal,
             errors=refusal_errors(refused),
+            status=refused.status_code,
+        )
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post(
+    "/admin/role-grants/{grant_id}/{decision}",
+    response_class=HTMLResponse,
+    dependencies=[Depends(csrf_protect)],
+)
+def decide_role_grant(
+    request: Request,
+    session: DbSession,
+    principal: Admin,
+    grant_id: uuid.UUID,
+    decision: Literal["approve", "decline"],
+) -> Response:
+    decide = grants.approve_grant if decision == "approve" else grants.decline_grant
+    try:
+        decide(session, grant_id=grant_id, by=principal)
+    except OpenKapError as refused:
+        return _users_page(
+            request,
+            session,
+            principal,
+            errors={"_form": refused.message},
             status=refused.status_code,
         )
     return RedirectResponse("/admin/users", status_code=303)

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Index, String, Uuid, event, select
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
+from openkap.core.db import keep_despite_rollback
 from openkap.core.model_base import Base, new_id
 from openkap.core.time import utcnow
 
@@ -78,19 +79,54 @@ def record(
     # Begin the transaction now if nothing has, so a rollback before the commit drops the event.
     session.connection()
     session.info.setdefault(_PENDING_KEY, []).append(
-        {
-            "organization_id": actor.organization_id or SYSTEM_CHAIN,
-            "occurred_at": utcnow(),
-            "user_id": actor.user_id,
-            "user_roles": actor.roles,
-            "action": action,
-            "resource_type": resource_type,
-            "resource_id": None if resource_id is None else str(resource_id),
-            "patient_id": patient_id,
-            "client_address": actor.client_address,
-            "detail": detail[:500],
-        }
+        _fields(actor, action, resource_type, resource_id, patient_id, detail)
     )
+
+
+def record_refusal(
+    session: Session,
+    *,
+    actor: Actor,
+    action: str,
+    resource_type: str,
+    resource_id: object = None,
+    detail: str = "",
+) -> None:
+    """Queue the audit event of a refused act: it is written even when the request rolls back."""
+
+    def write(kept: Session) -> None:
+        record(
+            kept,
+            actor=actor,
+            action=action,
+            resource_type=resource_type,
+            resource_id=resource_id,
+            detail=detail,
+        )
+
+    keep_despite_rollback(session, write)
+
+
+def _fields(
+    actor: Actor,
+    action: str,
+    resource_type: str,
+    resource_id: object,
+    patient_id: uuid.UUID | None,
+    detail: str,
+) -> dict[str, object]:
+    return {
+        "organization_id": actor.organization_id or SYSTEM_CHAIN,
+        "occurred_at": utcnow(),
+        "user_id": actor.user_id,
+        "user_roles": actor.roles,
+        "action": action,
+        "resource_type": resource_type,
+        "resource_id": None if resource_id is None else str(resource_id),
+        "patient_id": patient_id,
+        "client_address": actor.client_address,
+        "detail": detail[:500],
+    }
 
 
 def event_digest(event_row: AuditEvent) -> str:

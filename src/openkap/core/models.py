@@ -8,10 +8,10 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Uuid
+from sqlalchemy import ForeignKey, Index, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from openkap.core.model_base import AuditedMixin, Base, new_id
+from openkap.core.model_base import AuditedMixin, Base, TenantMixin, new_id
 from openkap.core.time import utcnow
 
 
@@ -130,3 +130,27 @@ class LoginAttempt(Base):
     account_key: Mapped[str] = mapped_column(String(64), index=True)
     attempted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     succeeded: Mapped[bool] = mapped_column(default=False)
+
+
+class GrantStatus(enum.StrEnum):
+    pending = "pending"  # waits for a second administrator; gives no permission yet
+    approved = "approved"  # a second administrator approved it: the role is held
+    immediate = "immediate"  # no second administrator could approve: in force at once
+    declined = "declined"  # refused by an administrator, or withdrawn by the one who asked
+
+
+class RoleGrant(TenantMixin, Base):
+    """A grant of a privileged role (admin, prescriber): who asked, who approved, when."""
+
+    __tablename__ = "role_grants"
+    __table_args__ = (Index("ix_role_grants_status", "organization_id", "status"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"))
+    role: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default=GrantStatus.pending.value)
+    requested_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("users.id"), default=None
+    )
+    decided_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -12,7 +12,7 @@ from openkap.accounts.principal import Principal
 from openkap.core.deps import DbSession, api_permission
 from openkap.core.permissions import Permission
 from openkap.core.responses import error_responses
-from openkap.dosing import leaving, monitoring, pre_dose, service
+from openkap.dosing import leaving, monitoring, pre_dose, service, views
 from openkap.dosing.models import DosingSession
 from openkap.dosing.schemas import (
     AbortRequest,
@@ -25,7 +25,7 @@ from openkap.dosing.schemas import (
     OverrideRead,
     RecordedVitalsRead,
     SessionCreate,
-    SessionRead,
+    SessionView,
     VitalsCreate,
     VitalsRead,
 )
@@ -47,53 +47,49 @@ def _load(db: DbSession, session_id: uuid.UUID, by: Principal) -> DosingSession:
     return service.get_session(db, session_id=session_id, by=by)
 
 
-def _read(dosing: DosingSession) -> SessionRead:
-    return SessionRead.model_validate(dosing)
+def _read(dosing: DosingSession, by: Principal) -> SessionView:
+    return views.session_view(dosing, by=by)
 
 
 @router.post(
     "/episodes/{episode_id}/dosing-sessions",
-    response_model=SessionRead,
+    response_model=SessionView,
     status_code=201,
     responses=WRITE_ERRORS,
 )
 def schedule(
     db: DbSession, principal: Scheduler, episode_id: uuid.UUID, body: SessionCreate
-) -> SessionRead:
+) -> SessionView:
     """Schedule a dosing session against the episode's signed plan."""
     episode = get_episode(db, episode_id=episode_id, by=principal)
-    return _read(
-        service.schedule_session(
-            db,
-            episode=episode,
-            scheduled_for=body.scheduled_for,
-            by=principal,
-        )
+    dosing = service.schedule_session(
+        db, episode=episode, scheduled_for=body.scheduled_for, by=principal
     )
+    return _read(dosing, principal)
 
 
 @router.get(
     "/episodes/{episode_id}/dosing-sessions",
-    response_model=list[SessionRead],
+    response_model=list[SessionView],
     responses=READ_ERRORS,
 )
-def list_for_episode(db: DbSession, principal: Staff, episode_id: uuid.UUID) -> list[SessionRead]:
+def list_for_episode(db: DbSession, principal: Staff, episode_id: uuid.UUID) -> list[SessionView]:
     """Return the episode's dosing sessions in scheduled order."""
     episode = get_episode(db, episode_id=episode_id, by=principal)
-    return [_read(s) for s in service.list_sessions(db, episode=episode, by=principal)]
+    return [_read(s, principal) for s in service.list_sessions(db, episode=episode, by=principal)]
 
 
-@router.get(SESSION, response_model=SessionRead, responses=READ_ERRORS)
-def read(db: DbSession, principal: Staff, session_id: uuid.UUID) -> SessionRead:
+@router.get(SESSION, response_model=SessionView, responses=READ_ERRORS)
+def read(db: DbSession, principal: Staff, session_id: uuid.UUID) -> SessionView:
     """Return one dosing session."""
-    return _read(_load(db, session_id, principal))
+    return _read(_load(db, session_id, principal), principal)
 
 
-@router.post(f"{SESSION}/check-in", response_model=SessionRead, responses=WRITE_ERRORS)
-def check_in(db: DbSession, principal: Scheduler, session_id: uuid.UUID) -> SessionRead:
+@router.post(f"{SESSION}/check-in", response_model=SessionView, responses=WRITE_ERRORS)
+def check_in(db: DbSession, principal: Scheduler, session_id: uuid.UUID) -> SessionView:
     """Record that the patient has arrived."""
     dosing = _load(db, session_id, principal)
-    return _read(service.check_in(db, dosing=dosing, by=principal))
+    return _read(service.check_in(db, dosing=dosing, by=principal), principal)
 
 
 @router.post(
@@ -149,11 +145,11 @@ def override(
     )
 
 
-@router.post(f"{SESSION}/start", response_model=SessionRead, responses=WRITE_ERRORS)
-def start(db: DbSession, principal: Clinician, session_id: uuid.UUID) -> SessionRead:
+@router.post(f"{SESSION}/start", response_model=SessionView, responses=WRITE_ERRORS)
+def start(db: DbSession, principal: Clinician, session_id: uuid.UUID) -> SessionView:
     """Start administration; refused while a hard stop is neither resolved nor overridden."""
     dosing = _load(db, session_id, principal)
-    return _read(pre_dose.start_dosing(db, dosing=dosing, by=principal))
+    return _read(pre_dose.start_dosing(db, dosing=dosing, by=principal), principal)
 
 
 @router.post(f"{SESSION}/vitals", response_model=RecordedVitalsRead, responses=WRITE_ERRORS)
@@ -228,31 +224,31 @@ def acknowledge(
     return AlertRead.model_validate(alert)
 
 
-@router.post(f"{SESSION}/finish-administration", response_model=SessionRead, responses=WRITE_ERRORS)
-def finish(db: DbSession, principal: Clinician, session_id: uuid.UUID) -> SessionRead:
+@router.post(f"{SESSION}/finish-administration", response_model=SessionView, responses=WRITE_ERRORS)
+def finish(db: DbSession, principal: Clinician, session_id: uuid.UUID) -> SessionView:
     """Record the end of administration."""
     dosing = _load(db, session_id, principal)
-    return _read(leaving.finish_administration(db, dosing=dosing, by=principal))
+    return _read(leaving.finish_administration(db, dosing=dosing, by=principal), principal)
 
 
-@router.post(f"{SESSION}/ready-for-discharge", response_model=SessionRead, responses=WRITE_ERRORS)
-def ready(db: DbSession, principal: Clinician, session_id: uuid.UUID) -> SessionRead:
+@router.post(f"{SESSION}/ready-for-discharge", response_model=SessionView, responses=WRITE_ERRORS)
+def ready(db: DbSession, principal: Clinician, session_id: uuid.UUID) -> SessionView:
     """Mark the patient ready to leave; refused with the unmet criteria."""
     dosing = _load(db, session_id, principal)
-    return _read(leaving.mark_ready_for_discharge(db, dosing=dosing, by=principal))
+    return _read(leaving.mark_ready_for_discharge(db, dosing=dosing, by=principal), principal)
 
 
-@router.post(f"{SESSION}/discharge", response_model=SessionRead, responses=WRITE_ERRORS)
-def discharge(db: DbSession, principal: Clinician, session_id: uuid.UUID) -> SessionRead:
+@router.post(f"{SESSION}/discharge", response_model=SessionView, responses=WRITE_ERRORS)
+def discharge(db: DbSession, principal: Clinician, session_id: uuid.UUID) -> SessionView:
     """Discharge the patient; refused with the unmet criteria."""
     dosing = _load(db, session_id, principal)
-    return _read(leaving.discharge(db, dosing=dosing, by=principal))
+    return _read(leaving.discharge(db, dosing=dosing, by=principal), principal)
 
 
-@router.post(f"{SESSION}/abort", response_model=SessionRead, responses=WRITE_ERRORS)
+@router.post(f"{SESSION}/abort", response_model=SessionView, responses=WRITE_ERRORS)
 def abort(
     db: DbSession, principal: Clinician, session_id: uuid.UUID, body: AbortRequest
-) -> SessionRead:
+) -> SessionView:
     """Stop the session with a written reason."""
     dosing = _load(db, session_id, principal)
-    return _read(service.abort(db, dosing=dosing, reason=body.reason, by=principal))
+    return _read(service.abort(db, dosing=dosing, reason=body.reason, by=principal), principal)

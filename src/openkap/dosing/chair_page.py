@@ -23,6 +23,7 @@ from openkap.dosing import (
     chair,
     pre_dose,
     service,
+    views,
 )
 from openkap.dosing.calculator import DEVICE_SPACING
 from openkap.dosing.chair import ChairView
@@ -166,7 +167,7 @@ def render_live(
     """
     now, can = utcnow(), can_do(principal)
     context: dict[str, Any] = {
-        "dosing": dosing,
+        "dosing": views.shown_session(dosing, by=principal),
         "view": None,
         "can": can,
         "now": now,

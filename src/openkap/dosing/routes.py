@@ -30,6 +30,7 @@ from openkap.dosing import (
     order_changes,
     pre_dose,
     service,
+    views,
 )
 from openkap.dosing.chair_page import (
     SUMMARY_STATES,
@@ -100,7 +101,10 @@ def _sessions_page(
         principal=principal,
         episode=episode,
         patient=get_patient(session, patient_id=episode.patient_id, by=principal),
-        sessions=service.list_sessions(session, episode=episode, by=principal),
+        sessions=[
+            views.shown_session(s, by=principal)
+            for s in service.list_sessions(session, episode=episode, by=principal)
+        ],
         can=can_do(principal),
         values=values or {},
         errors=errors or {},

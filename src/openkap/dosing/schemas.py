@@ -61,29 +61,39 @@ class AlertAcknowledge(InputModel):
     ]
 
 
-class SessionRead(BaseModel):
+class SessionScheduleRead(BaseModel):
+    """A session as the schedule shows it: when, who, which one, in which state; no clinical
+    content (drug, route, dose, order, reasons), for roles that book and check in only."""
+
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
     episode_id: uuid.UUID
     patient_id: uuid.UUID
+    session_number: int
+    state: str
+    scheduled_for: datetime
+    checked_in_at: datetime | None
+    discharged_at: datetime | None
+    version: int
+
+
+class SessionRead(SessionScheduleRead):
     plan_id: uuid.UUID
     plan_version: int
     route: str
     drug: str
-    session_number: int
     planned_dose_mg: Decimal
     order_infusion_minutes: int | None
     order_concentration_mg_per_ml: Decimal | None
-    state: str
-    scheduled_for: datetime
-    checked_in_at: datetime | None
     dosing_started_at: datetime | None
     first_device_at: datetime | None
     ended_at: datetime | None
-    discharged_at: datetime | None
     aborted_reason: str | None
-    version: int
+
+
+# The clinical shape first: a full session validates as SessionRead, a schedule-only one cannot.
+SessionView = SessionRead | SessionScheduleRead
 
 
 class ChecklistItemRead(BaseModel):

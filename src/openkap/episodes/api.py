@@ -20,7 +20,7 @@ from openkap.episodes.schemas import (
     TransitionCreate,
     TransitionRead,
 )
-from openkap.patients.service import check_clinician, get_patient
+from openkap.patients.service import get_patient
 
 router = APIRouter(prefix="/api/v1", tags=["episodes"])
 Reader = Annotated[Principal, Depends(api_permission(Permission.episode_read))]
@@ -49,8 +49,6 @@ def open_episode(
 ) -> EpisodeRead:
     """Open a course of KAP care (a referral) for a patient."""
     patient = get_patient(session, patient_id=patient_id, by=principal)
-    for clinician in (body.prescriber_id, body.therapist_id):
-        check_clinician(session, by=principal, clinician_id=clinician)
     episode = service.open_episode(session, patient=patient, by=principal, **body.model_dump())
     return EpisodeRead.model_validate(episode)
 
@@ -88,7 +86,14 @@ def move_episode(
 ) -> EpisodeDetail:
     """Move an episode to another state; refused with the allowed states or what is missing."""
     episode = service.get_episode(session, episode_id=episode_id, by=principal)
-    pathway.move(session, episode=episode, to_state=body.to_state, reason=body.reason, by=principal)
+    pathway.move(
+        session,
+        episode=episode,
+        to_state=body.to_state,
+        reason=body.reason,
+        confirmed=body.confirm,
+        by=principal,
+    )
     return detail(session, episode)
 
 

@@ -385,6 +385,7 @@ def _finish(context: DemoContext, course: Course) -> None:
             to_state=state,
             reason=reason,
             by=course.prescriber,
+            confirmed=True,
         )
         for hook in hooks.get(state, []):
             hook(course)

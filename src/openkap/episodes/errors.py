@@ -1,6 +1,6 @@
 """Errors of the episodes domain."""
 
-from openkap.core.errors import InvalidState, NotFound
+from openkap.core.errors import InvalidState, NotFound, OpenKapError
 
 
 class EpisodeNotFound(NotFound):
@@ -9,3 +9,15 @@ class EpisodeNotFound(NotFound):
 
 class TransitionRefused(InvalidState):
     """The move is not allowed from the current state, or something it needs is missing."""
+
+
+class PrescriberNotAllowed(OpenKapError):
+    """A course's prescriber must be an active user of the clinic with the prescriber role."""
+
+    status_code = 422
+
+
+class ClosureNotConfirmed(OpenKapError):
+    """Withdrawing or discharging a course needs a written reason and an explicit confirmation."""
+
+    status_code = 422

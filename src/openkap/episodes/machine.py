@@ -4,6 +4,8 @@ from openkap.episodes.models import EpisodeState as S
 
 ACTIVE = frozenset(S) - {S.completed, S.withdrawn, S.discharged, S.on_hold}
 CLOSED = frozenset({S.completed, S.withdrawn, S.discharged})
+# Leaving the course early: each needs a written reason and an explicit confirmation.
+LEAVING = frozenset({S.withdrawn, S.discharged})
 
 # Moves a user asks for. Screening outcomes are set by running the screening, and leaving
 # needs_review or ineligible for eligible takes a prescriber's recorded override.

@@ -10,14 +10,15 @@ from sqlalchemy.orm import Session
 from openkap.accounts.principal import Principal, require
 from openkap.core.permissions import Permission
 from openkap.episodes import service
-from openkap.episodes.errors import TransitionRefused
-from openkap.episodes.machine import allowed_moves
+from openkap.episodes.errors import ClosureNotConfirmed, TransitionRefused
+from openkap.episodes.machine import LEAVING, allowed_moves
 from openkap.episodes.models import Episode, EpisodeState, EpisodeTransition
 from openkap.intake.decisions import latest_decision
 from openkap.plans import readiness
 from openkap.plans.models import Drug, PlanStatus
 
 Requirement = Callable[[Session, Episode], list[str]]
+MIN_CLOSURE_REASON = 10
 
 
 def _screening_cleared(session: Session, episode: Episode) -> list[str]:
@@ -72,12 +73,37 @@ def _refuse_unless_allowed(episode: Episode, to_state: EpisodeState) -> None:
         )
 
 
+def check_closure(*, to_state: EpisodeState, reason: str, confirmed: bool) -> None:
+    """Refuse withdrawing or discharging a course without a written reason and a confirmation."""
+    if to_state not in LEAVING:
+        return
+    if len(reason.strip()) < MIN_CLOSURE_REASON:
+        raise ClosureNotConfirmed(
+            f"ClosureNotConfirmed: moving a course to {to_state.value} needs a written reason of "
+            f"at least {MIN_CLOSURE_REASON} characters; {len(reason.strip())} given.",
+            field="reason",
+        )
+    if not confirmed:
+        raise ClosureNotConfirmed(
+            f"ClosureNotConfirmed: moving a course to {to_state.value} ends it; confirm it "
+            "(confirm: true) to go on.",
+            field="confirm",
+        )
+
+
 def move(
-    session: Session, *, episode: Episode, to_state: EpisodeState, reason: str, by: Principal
+    session: Session,
+    *,
+    episode: Episode,
+    to_state: EpisodeState,
+    reason: str,
+    by: Principal,
+    confirmed: bool = False,
 ) -> EpisodeTransition:
     """Move an episode along the pathway after checking the move and its requirements."""
     require(by, Permission.episode_manage, "Your role does not allow moving an episode.")
     _refuse_unless_allowed(episode, to_state)
+    check_closure(to_state=to_state, reason=reason, confirmed=confirmed)
     missing = blockers(session, episode=episode, to_state=to_state)
     if missing:
         raise TransitionRefused(

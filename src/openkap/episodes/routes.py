@@ -9,13 +9,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from openkap.accounts.principal import Principal
 from openkap.core.deps import DbSession, csrf_protect, web_permission
 from openkap.core.errors import OpenKapError
+from openkap.core.models import Role
 from openkap.core.permissions import Permission, allows
 from openkap.episodes import pathway, service
 from openkap.episodes.machine import CLOSED
 from openkap.episodes.models import Episode, EpisodeState
 from openkap.episodes.schemas import EpisodeCreate, TransitionCreate
 from openkap.intake.decisions import latest_decision
-from openkap.patients.service import check_clinician, get_patient, list_clinicians
+from openkap.patients.service import get_patient, list_clinicians
 from openkap.web.forms import FormFields, refusal_errors, validate_form
 from openkap.web.templating import render
 
@@ -57,8 +58,10 @@ def _episodes_panel(
     status: int = 200,
 ) -> HTMLResponse:
     patient = get_patient(session, patient_id=patient_id, by=principal)
-    clinicians = [("", "Not yet assigned")] + [
-        (str(u.id), u.full_name) for u in list_clinicians(session, by=principal)
+    users = list_clinicians(session, by=principal)
+    clinicians = [("", "Not yet assigned")] + [(str(u.id), u.full_name) for u in users]
+    prescribers = [("", "Not yet assigned")] + [
+        (str(u.id), u.full_name) for u in users if Role.prescriber in u.roles
     ]
     template = "_panel" if request.headers.get("HX-Request") else "patient_episodes"
     return render(
@@ -69,6 +72,7 @@ def _episodes_panel(
         episodes=service.list_episodes(session, patient=patient),
         can_manage=allows(principal.roles, Permission.episode_manage),
         clinician_options=clinicians,
+        prescriber_options=prescribers,
         values=values or {},
         errors=errors or {},
         status_code=status,
@@ -100,8 +104,7 @@ def open_episode(
             status=422,
         )
     try:
-        for clinician in (data.prescriber_id, data.therapist_id):
-            check_clinician(session, by=principal, clinician_id=clinician)
+        episode = service.open_episode(session, patient=patient, by=principal, **data.model_dump())
     except OpenKapError as refused:
         return _episodes_panel(
             request,
@@ -110,9 +113,8 @@ def open_episode(
             patient_id=patient.id,
             values=fields,
             errors=refusal_errors(refused),
-            status=422,
+            status=refused.status_code,
         )
-    episode = service.open_episode(session, patient=patient, by=principal, **data.model_dump())
     return RedirectResponse(f"/episodes/{episode.id}", status_code=303)
 
 
@@ -200,7 +202,12 @@ def move_episode(
             pathway.resume(session, episode=episode, reason=data.reason, by=principal)
         else:
             pathway.move(
-                session, episode=episode, to_state=data.to_state, reason=data.reason, by=principal
+                session,
+                episode=episode,
+                to_state=data.to_state,
+                reason=data.reason,
+                confirmed=data.confirm,
+                by=principal,
             )
     except OpenKapError as refused:
         return _episode_page(

@@ -27,6 +27,11 @@ class EpisodeCreate(BlankIsNone):
 class TransitionCreate(InputModel):
     to_state: EpisodeState
     reason: Reason = ""
+    confirm: bool = Field(
+        default=False,
+        description="withdrawn and discharged only: confirms closing the course (with a reason "
+        "of at least 10 characters)",
+    )
 
 
 class ResumeCreate(InputModel):

@@ -8,12 +8,34 @@ from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal, require
 from openkap.core import audit
+from openkap.core.models import Role, User
 from openkap.core.permissions import Permission
 from openkap.core.time import utcnow
-from openkap.episodes.errors import EpisodeNotFound
+from openkap.episodes.errors import EpisodeNotFound, PrescriberNotAllowed
 from openkap.episodes.machine import CLOSED
 from openkap.episodes.models import Encounter, Episode, EpisodeState, EpisodeTransition
 from openkap.patients.models import Patient
+from openkap.patients.service import check_clinician
+
+
+def check_prescriber(session: Session, *, prescriber_id: uuid.UUID | None, by: Principal) -> None:
+    """Refuse a course's prescriber who is not an active prescriber of the caller's clinic."""
+    if prescriber_id is None:
+        return
+    user = session.get(User, prescriber_id)
+    if user is None or user.organization_id != by.organization_id:
+        problem = "is not a user of this clinic"
+    elif not user.is_active:
+        problem = f"({user.full_name}) is not an active user"
+    elif Role.prescriber not in user.roles:
+        problem = f"({user.full_name}) does not have the prescriber role"
+    else:
+        return
+    raise PrescriberNotAllowed(
+        f"PrescriberNotAllowed: prescriber_id {prescriber_id} {problem}. A course's prescriber "
+        "must be an active user of this clinic with the prescriber role.",
+        field="prescriber_id",
+    )
 
 
 def open_episode(
@@ -29,6 +51,8 @@ def open_episode(
 ) -> Episode:
     """Open a new course of KAP care for a patient, in the referred state."""
     require(by, Permission.episode_manage, "Your role does not allow opening a course of care.")
+    check_prescriber(session, prescriber_id=prescriber_id, by=by)
+    check_clinician(session, by=by, clinician_id=therapist_id)
     episode = Episode(
         organization_id=patient.organization_id,
         patient_id=patient.id,

@@ -1,8 +1,8 @@
 """chair safety
 
-Revision ID: aa5db87e455e
+Revision ID: 9f2fcffc7d18
 Revises: 15e62e0bec81
-Create Date: 2026-12-07 02:54:52.735719
+Create Date: 2026-12-07 03:08:18.204018
 """
 
 from collections.abc import Sequence
@@ -10,13 +10,43 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "aa5db87e455e"
+revision: str = "9f2fcffc7d18"
 down_revision: str | None = "15e62e0bec81"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "role_grants",
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("role", sa.String(length=32), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("requested_by_id", sa.Uuid(), nullable=True),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("decided_by_id", sa.Uuid(), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("organization_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"], ["users.id"], name=op.f("fk_role_grants_decided_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["organization_id"],
+            ["organizations.id"],
+            name=op.f("fk_role_grants_organization_id_organizations"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["requested_by_id"], ["users.id"], name=op.f("fk_role_grants_requested_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_role_grants_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("organization_id", "id", name=op.f("pk_role_grants")),
+    )
+    with op.batch_alter_table("role_grants", schema=None) as batch_op:
+        batch_op.create_index("ix_role_grants_status", ["organization_id", "status"], unique=False)
+
     op.create_table(
         "dosing_order_changes",
         sa.Column("session_id", sa.Uuid(), nullable=False),
@@ -276,3 +306,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_dosing_order_changes_session")
 
     op.drop_table("dosing_order_changes")
+    with op.batch_alter_table("role_grants", schema=None) as batch_op:
+        batch_op.drop_index("ix_role_grants_status")
+
+    op.drop_table("role_grants")
