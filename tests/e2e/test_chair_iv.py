@@ -321,6 +321,12 @@ def test_a_full_iv_session_is_run_at_the_chair(
     record_vitals(page, 128, 80, 74, 98, 14, moaas=5)
     clock.at(page, 101)
     record_vitals(page, 122, 78, 72, 98, 14, moaas=5)
+    expect(page.locator("#unmet-criteria")).to_contain_text("dissociation is not assessed")
+    statement = page.locator("#form-dissociation-statement")
+    statement.get_by_label("No CADSS today: your statement that dissociation has resolved").fill(
+        "Oriented, talking clearly, no dissociation left."
+    )
+    statement.get_by_role("button", name="Record the statement").click()
     expect(page.locator("#criteria-met")).to_be_visible()
     page.get_by_role("button", name="Mark ready for discharge").click()
     is_now("ready for discharge")
