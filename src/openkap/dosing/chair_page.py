@@ -21,6 +21,7 @@ from openkap.core.schemas import InputModel
 from openkap.core.time import utcnow
 from openkap.dosing import (
     chair,
+    day_checks,
     pre_dose,
     service,
 )
@@ -143,6 +144,7 @@ def _chair_context(
         "view": view,
         "stops": stops,
         "answers": pre_dose.checklist_answers(session, dosing=dosing) if pre else {},
+        "medication_names": day_checks.CATALOGUE_NAMES,
         "stock": _stock(session, principal, dosing) if giving else [],
         "witnesses": [(str(u.id), u.full_name) for u in staff if u.id != principal.user.id],
         "names": user_names(session, _people(view, stops)),

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from openkap.dosing.models import ChecklistItem, DosingSession
 from openkap.dosing.session_errors import InvalidSessionInput
 from openkap.episodes.models import Episode
-from openkap.intake.catalog import drug_class_of
+from openkap.intake.catalog import DRUG_CLASSES, drug_class_of
 from openkap.intake.chair_recheck import chair_recheck, risk_assessment_since
 from openkap.intake.models import DrugClass
 from openkap.intake.screening_facts import age_on
@@ -36,6 +36,7 @@ NOT_MALE = frozenset({SexAtBirth.female, SexAtBirth.intersex, SexAtBirth.unknown
 INTERACTING = frozenset(DrugClass) - {DrugClass.lamotrigine}
 MIN_REASON = 10
 OTHER = "other:"
+CATALOGUE_NAMES = tuple(sorted(DRUG_CLASSES))
 # A stop found in the records: its key, its message, and the evidence it was raised on.
 DayStop = tuple[str, str, str]
 
