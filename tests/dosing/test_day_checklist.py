@@ -232,3 +232,16 @@ def test_the_chair_page_offers_the_choices_and_keeps_the_reason(db, client, org,
     assert pre_dose.checklist_answers(db, dosing=dosing)["pregnancy_status"] == (
         "not_applicable: Post-menopausal for ten years."
     )
+
+
+def test_the_chair_page_sends_a_recheck_to_the_screening(db, client, org, nurse):
+    from openkap.intake.models import ScreeningRun
+    from tests.fixtures.factories import web_login
+
+    episode = ready_episode(db, org)
+    db.query(ScreeningRun).filter_by(episode_id=episode.id).delete()
+    dosing = cleared(db, episode, nurse)
+    web_login(client, make_user(db, org, Role.nurse).email)
+    page = client.get(f"/dosing-sessions/{dosing.id}").text
+    assert 'id="stop-screening_recheck_needed"' in page
+    assert f'href="/episodes/{episode.id}/screening"' in page

@@ -99,3 +99,27 @@ def test_the_api_needs_two_different_prescribers(db, client, org):
         "ineligible->eligible pending a second prescriber",
         "ineligible->eligible confirmed",
     ]
+
+
+def test_the_screening_page_shows_the_override_waiting_for_a_second_prescriber(db, client, org):
+    from tests.fixtures.factories import csrf_from, web_login
+
+    episode, run = _ineligible(db, org)
+    first = make_user(db, org, Role.prescriber)
+    db.flush()
+    web_login(client, first.email)
+    page = client.get(f"/episodes/{episode.id}/screening").text
+    sent = client.post(
+        f"/episodes/{episode.id}/screenings/{run.id}/override",
+        data={"csrf_token": csrf_from(page), "justification": REASON},
+    )
+    assert sent.status_code == 200, sent.text
+    assert 'id="override-pending"' in sent.text
+    assert "Confirm the override as second prescriber" in sent.text
+    again = client.post(
+        f"/episodes/{episode.id}/screenings/{run.id}/override",
+        data={"csrf_token": csrf_from(sent.text), "justification": SECOND},
+    )
+    assert again.status_code == 403
+    assert "second_prescriber" in again.text
+    assert episode.state == "ineligible"

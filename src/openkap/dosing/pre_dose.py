@@ -389,7 +389,8 @@ def override_hard_stop(
     if not stop.overridable:
         raise SessionStateRefused(
             f"{key.value} cannot be overridden by any role: {stop.message}. Resolve it instead "
-            "(answer the checklist, acknowledge the alert, or take a new reading)."
+            "(answer the checklist, acknowledge the alert, take a new reading, re-run the "
+            "screening, or record a risk assessment)."
         )
     if stop.override is not None:
         raise SessionStateRefused(f"{key.value} is already overridden.")
