@@ -8,7 +8,7 @@ from openkap.core.time import utcnow
 from openkap.dosing import leaving, monitoring, pre_dose, service
 from openkap.dosing.monitoring import VitalsInput
 from openkap.dosing.pre_dose import REQUIRED, ChecklistKey
-from tests.episodes.builders import consented, planned, rems_enrolled
+from tests.episodes.builders import consented, planned, rems_enrolled, screened
 from tests.fixtures.factories import make_episode, make_user
 
 NORMAL = {"sbp": 120, "dbp": 80, "hr": 72, "spo2": 98, "rr": 14}
@@ -31,6 +31,7 @@ def ready_episode(
 ):
     """An episode with a plan, and optionally consent and REMS enrolment."""
     episode = make_episode(db, org, state=state)
+    screened(db, episode)
     planned(db, episode, drug=drug, route=route, signed=signed)
     if consent:
         consented(db, episode, make_user(db, org, Role.nurse), drug=drug, route=route)
@@ -62,12 +63,26 @@ def checked_in(db, episode, by):
     return service.check_in(db, dosing=dosing, by=by)
 
 
+# The structured answers of a day without findings; other items take free text.
+DAY_ANSWERS = {
+    ChecklistKey.medications_since_last_visit: "none",
+    ChecklistKey.suicide_risk_check: "no_new_risk",
+    ChecklistKey.pregnancy_status: "negative_test_today",
+}
+
+
+def answer_checklist(db, dosing, by):
+    """Answer every checklist item (pregnancy status too, whoever the patient is)."""
+    for key in (*REQUIRED, ChecklistKey.pregnancy_status):
+        value = "yes" if key in pre_dose.CONFIRMATIONS else "Reviewed with the patient."
+        value = DAY_ANSWERS.get(key, value)
+        pre_dose.record_checklist(db, dosing=dosing, key=ChecklistKey(key), value=value, by=by)
+
+
 def cleared(db, episode, by, *, vitals=None):
     """A session checked in with every checklist item answered and pre-dose vitals taken."""
     dosing = checked_in(db, episode, by)
-    for key in REQUIRED:
-        value = "yes" if key in pre_dose.CONFIRMATIONS else "Reviewed with the patient."
-        pre_dose.record_checklist(db, dosing=dosing, key=ChecklistKey(key), value=value, by=by)
+    answer_checklist(db, dosing, by)
     reading(dosing, by, db, reading_id="pre-1", minutes_ago=1, **(vitals or NORMAL))
     _allow_back_to_back(db, dosing)
     return dosing

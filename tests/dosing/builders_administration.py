@@ -40,7 +40,7 @@ from openkap.plans.models import (
     TreatmentPlan,
 )
 from tests.dosing.builders import cleared
-from tests.episodes.builders import rems_enrolled
+from tests.episodes.builders import rems_enrolled, screened
 from tests.fixtures.factories import make_episode, make_user
 
 DEVICE_SPACING = timedelta(minutes=5)
@@ -182,6 +182,7 @@ def dosable_episode(db, org: Organization, *, route: str = "iv") -> Episode:
     maximum 84 mg, template bounds in mg (max_step 28 mg). SL is racemic like IM.
     """
     episode = make_episode(db, org, state="ready")
+    screened(db, episode)
     template = _template(org, route)
     db.add(template)
     db.flush()

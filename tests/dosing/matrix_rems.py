@@ -31,7 +31,7 @@ from openkap.plans.models import (
 )
 from openkap.plans.readiness import rems_enrolment
 from tests.dosing.builders import NORMAL, cleared
-from tests.episodes.builders import consented, planned, rems_enrolled
+from tests.episodes.builders import consented, planned, rems_enrolled, screened
 from tests.fixtures.factories import make_episode, make_user
 from tests.inventory.builders import make_stock
 from tests.matrix import Call, N, P
@@ -56,6 +56,7 @@ def esketamine_episode(db, org, patient=None, *, state="ready"):
     of these courses (for new or the same patients) can live in one clinic.
     """
     episode = make_episode(db, org, patient, state=state)
+    screened(db, episode)
     witness = make_user(db, org, Role.nurse)
     template = _existing(db, ProtocolTemplate, org, "t-intranasal")
     document = _existing(db, ConsentDocument, org, "c-esketamine")

@@ -18,6 +18,7 @@ from openkap.dosing.session_errors import (
 )
 from tests.dosing.builders import (
     NORMAL,
+    answer_checklist,
     as_role,
     checked_in,
     cleared,
@@ -124,9 +125,7 @@ def test_a_patient_has_one_open_session_at_a_time(db, org, nurse):
 def _ready_to_start(db, episode, nurse):
     """Checked in, checklist answered, pre-dose reading taken; no override given."""
     dosing = checked_in(db, episode, nurse)
-    for key in pre_dose.REQUIRED:
-        value = "yes" if key in pre_dose.CONFIRMATIONS else "Reviewed with the patient."
-        pre_dose.record_checklist(db, dosing=dosing, key=key, value=value, by=nurse)
+    answer_checklist(db, dosing, nurse)
     reading(dosing, nurse, db, reading_id="pre-1", minutes_ago=1, **NORMAL)
     return dosing
 

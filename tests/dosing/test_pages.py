@@ -27,7 +27,14 @@ from openkap.dosing.models import (
     VitalSigns,
 )
 from openkap.dosing.pre_dose import ChecklistKey
-from tests.dosing.builders import NORMAL, checked_in, dissociation_resolved, reading, scheduled
+from tests.dosing.builders import (
+    NORMAL,
+    answer_checklist,
+    checked_in,
+    dissociation_resolved,
+    reading,
+    scheduled,
+)
 from tests.dosing.builders_administration import (
     administer,
     administered_session,
@@ -175,7 +182,9 @@ def test_checklist_answers_are_recorded_and_the_hard_stops_shown(db, client, org
         "checklist-identity_verified": "yes",
         "checklist-fasting": "yes",
         "checklist-escort_confirmed": "yes",
-        "checklist-medications_since_last_visit": "No change",
+        "checklist-medications_since_last_visit": "none",
+        "checklist-suicide_risk_check": "no_new_risk",
+        "checklist-pregnancy_status": "negative_test_today",
         "checklist-intention": "Rest and notice what comes.",
     }
     live = post(client, f"/dosing-sessions/{dosing.id}/checklist", csrf, **answers)
@@ -187,7 +196,7 @@ def test_checklist_answers_are_recorded_and_the_hard_stops_shown(db, client, org
     assert 'id="stop-pre_dose_vitals"' in live.text
     again = post(client, f"/dosing-sessions/{dosing.id}/checklist", csrf, **answers)
     assert again.status_code == 200
-    assert len(pre_dose.checklist_answers(db, dosing=dosing)) == 5
+    assert len(pre_dose.checklist_answers(db, dosing=dosing)) == 7
 
 
 def test_an_implausible_weight_is_refused_beside_its_field(db, client, org, staff):
@@ -206,9 +215,7 @@ def _held(db, org, staff):
     """A session whose pre-dose blood pressure holds dosing."""
     nurse = staff[Role.nurse]
     dosing = checked_in(db, dosable_episode(db, org), nurse)
-    for key in pre_dose.REQUIRED:
-        value = "yes" if key in pre_dose.CONFIRMATIONS else "Reviewed with the patient."
-        pre_dose.record_checklist(db, dosing=dosing, key=ChecklistKey(key), value=value, by=nurse)
+    answer_checklist(db, dosing, nurse)
     pre_dose.record_checklist(db, dosing=dosing, key=ChecklistKey.weight_kg, value="70", by=nurse)
     reading(dosing, nurse, db, reading_id="pre", **{**NORMAL, "sbp": 152, "dbp": 96})
     return dosing

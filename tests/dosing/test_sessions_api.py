@@ -44,7 +44,9 @@ def _through_checklist(client, path, headers):
         "identity_verified": "yes",
         "fasting": "yes",
         "escort_confirmed": "yes",
-        "medications_since_last_visit": "No changes.",
+        "medications_since_last_visit": "none",
+        "suicide_risk_check": "no_new_risk",
+        "pregnancy_status": "negative_test_today",
         "intention": "Curiosity.",
     }
     for key, value in answers.items():

@@ -212,7 +212,13 @@ def answer_checklist(page: Page, *, weight: str | None) -> None:
     checklist = page.locator("#form-checklist")
     for legend in ("Identity verified", "Fasting as instructed", "Escort home confirmed"):
         checklist.get_by_role("group", name=re.compile(legend)).get_by_label("Yes").check()
-    checklist.get_by_label("Medications since the last visit").fill("No change")
+    checklist.get_by_label("Medications since the last visit").fill("none")
+    checklist.get_by_role("group", name=re.compile("Suicide risk")).get_by_label(
+        "No new risk"
+    ).check()
+    checklist.get_by_role("group", name=re.compile("Pregnancy status")).get_by_label(
+        "Negative test today"
+    ).check()
     checklist.get_by_label("Intention for the session").fill("Rest and notice what comes up.")
     if weight:
         checklist.get_by_label("Weight today (kg)").fill(weight)

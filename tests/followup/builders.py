@@ -12,7 +12,7 @@ from openkap.dosing.models import DosingSession, SessionState
 from openkap.episodes.models import Episode, EpisodeTransition
 from openkap.intake.models import Diagnosis, Intake
 from openkap.plans.models import TreatmentPlan
-from tests.episodes.builders import planned
+from tests.episodes.builders import planned, screened
 from tests.fixtures.factories import make_episode, make_user
 
 DISCHARGE_AFTER = timedelta(hours=2)
@@ -25,6 +25,7 @@ def staff(db, org, role: Role) -> Principal:
 def course(db, org, *, state="induction", prescriber=None, therapist=None) -> Episode:
     """An episode with a signed plan, in `state`, with its clinicians."""
     episode = make_episode(db, org, state=state)
+    screened(db, episode)
     episode.prescriber_id = prescriber.user.id if prescriber else None
     episode.therapist_id = therapist.user.id if therapist else None
     planned(db, episode)

@@ -233,10 +233,8 @@ def test_a_rerun_during_preparation_that_finds_a_contraindication_moves_the_epis
     assert episode.state == "needs_review"
 
 
-@pytest.mark.parametrize(
-    "state", ["referred", "intake", "ready", "induction", "on_hold", "withdrawn", "completed"]
-)
-def test_screening_is_refused_outside_screening_and_before_dosing(db, org, nurse, state):
+@pytest.mark.parametrize("state", ["referred", "intake", "on_hold", "withdrawn", "completed"])
+def test_screening_is_refused_before_screening_and_outside_active_states(db, org, nurse, state):
     episode, _ = screening_episode(db, org, state=state)
     with pytest.raises(ScreeningNotAllowed):
         run_screening(db, episode=episode, by=nurse)

@@ -9,13 +9,9 @@ from openkap.core.models import Role
 from openkap.episodes.models import EpisodeState, EpisodeTransition
 from openkap.episodes.pathway import blockers
 from openkap.intake.decisions import latest_decision
+from openkap.intake.errors import JustificationTooShort, OverrideRefused
 from openkap.intake.models import ScreeningOverride
-from openkap.intake.screening import (
-    JustificationTooShort,
-    OverrideRefused,
-    override_screening,
-    run_screening,
-)
+from openkap.intake.screening import override_screening, run_screening
 from tests.fixtures.factories import bearer, make_org, make_user
 from tests.intake.screening_builders import as_principal, screening_episode
 
@@ -69,9 +65,12 @@ def test_the_override_move_carries_the_justification(db, org, nurse, prescriber)
     )
 
 
-def test_an_ineligible_screening_can_be_overridden_by_a_prescriber(db, org, nurse, prescriber):
+def test_an_ineligible_screening_is_overridden_by_two_prescribers(db, org, nurse, prescriber):
     episode, run = screened(db, org, nurse, arteriovenous_malformation=True)
     override_screening(db, run=run, justification=REASON, by=prescriber)
+    assert episode.state == "ineligible"
+    second = as_principal(make_user(db, org, Role.prescriber))
+    override_screening(db, run=run, justification=REASON, by=second)
     assert episode.state == "eligible"
 
 
@@ -83,6 +82,8 @@ def test_an_ineligible_patient_cannot_be_prepared_until_a_prescriber_overrides(
         "screening outcome is ineligible and no override is recorded"
     ]
     override_screening(db, run=run, justification=REASON, by=prescriber)
+    second = as_principal(make_user(db, org, Role.prescriber))
+    override_screening(db, run=run, justification=REASON, by=second)
     assert blockers(db, episode=episode, to_state=EpisodeState.preparing) == []
 
 

@@ -122,11 +122,11 @@ def test_an_override_of_another_episodes_screening_is_not_found(db, client):
 
 def test_running_a_screening_too_late_explains_why_on_the_page(db, client):
     org = make_org(db)
-    episode, _ = screening_episode(db, org, state="induction")
+    episode, _ = screening_episode(db, org, state="on_hold")
     csrf = web_login(client, make_user(db, org, Role.prescriber).email)
     response = client.post(f"/episodes/{episode.id}/screening", data={"csrf_token": csrf})
     assert response.status_code == 409
-    assert "An episode in induction cannot be screened" in response.text
+    assert "An episode in on hold cannot be screened" in response.text
 
 
 def test_the_override_form_explains_why_an_incomplete_screening_cannot_be_overridden(db, client):

@@ -47,6 +47,7 @@ from openkap.inventory.models import EntryKind, LedgerEntry, LotBalance
 from openkap.models_registry import load_all
 from openkap.plans.models import Consent, TreatmentPlan
 from tests.dosing.builders import NORMAL, as_role, dosing_started, ready_episode
+from tests.episodes.builders import screened
 from tests.fixtures.factories import PASSWORD, make_episode, make_org
 from tests.inventory.builders import SUPPLIER, make_stock, receive
 
@@ -185,6 +186,7 @@ def _ready_episodes(db, org, count: int) -> list:
     episodes = [first]
     for _ in range(count - 1):
         episode = make_episode(db, org, state=first.state)
+        screened(db, episode)
         _clone(db, plan, episode_id=episode.id)
         _clone(db, consent, episode_id=episode.id)
         episodes.append(episode)

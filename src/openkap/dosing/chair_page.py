@@ -21,6 +21,7 @@ from openkap.core.schemas import InputModel
 from openkap.core.time import utcnow
 from openkap.dosing import (
     chair,
+    day_checks,
     pre_dose,
     service,
     views,
@@ -145,6 +146,7 @@ def _chair_context(
         "view": view,
         "stops": stops,
         "answers": pre_dose.checklist_answers(session, dosing=dosing) if pre else {},
+        "medication_names": day_checks.CATALOGUE_NAMES,
         "stock": _stock(session, principal, dosing) if giving else [],
         "names": user_names(session, _people(view, stops)),
         "thresholds": clinic_thresholds(session, organization_id=dosing.organization_id),

@@ -19,6 +19,7 @@ from openkap.core.time import clock_set_to, utcnow
 from openkap.dosing import administration as giving
 from openkap.dosing import (
     adverse_events,
+    day_checks,
     infusion,
     leaving,
     monitoring,
@@ -48,6 +49,12 @@ OBSERVATIONS = (
     "Quiet, smiling at times. Removed the eye mask briefly, then put it back on.",
     "Returning to the room: oriented, talking about the intention he set this morning.",
 )
+# The structured answers of an uneventful day (pregnancy status only where it is asked).
+DAY_ANSWERS = {
+    pre_dose.ChecklistKey.medications_since_last_visit: "none",
+    pre_dose.ChecklistKey.suicide_risk_check: "no_new_risk",
+    pre_dose.ChecklistKey.pregnancy_status: "negative_test_today",
+}
 ALERT_ACTION = "Rechecked after five minutes at rest; prescriber informed; observation continued."
 
 
@@ -131,7 +138,9 @@ class Visit:
         service.check_in(self.context.session, dosing=self.dosing, by=self.nurse)
 
     def _pre_dose(self) -> None:
-        for key in pre_dose.REQUIRED:
+        keys = (*pre_dose.REQUIRED, pre_dose.ChecklistKey.pregnancy_status)
+        asked = day_checks.required_today(self.context.session, dosing=self.dosing)
+        for key in (k for k in keys if k in pre_dose.REQUIRED or k.value in asked):
             value = "yes" if key in pre_dose.CONFIRMATIONS else self._answer(key)
             pre_dose.record_checklist(
                 self.context.session, dosing=self.dosing, key=key, value=value, by=self.nurse
@@ -158,7 +167,7 @@ class Visit:
                     "To feel safe in my body again.",
                 )
             )
-        return "No change since the last visit."
+        return DAY_ANSWERS.get(key, "No change since the last visit.")
 
     def _give(self) -> None:
         session = self.context.session

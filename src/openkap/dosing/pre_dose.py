@@ -16,6 +16,7 @@ from openkap.accounts.principal import Principal, require
 from openkap.core import audit, guard_rails
 from openkap.core.permissions import Permission
 from openkap.core.time import utcnow
+from openkap.dosing import day_checks
 from openkap.dosing.day_weight import dose_per_kg_problem, record_day_weight
 from openkap.dosing.errors import require_within
 from openkap.dosing.models import (
@@ -56,6 +57,7 @@ class ChecklistKey(enum.StrEnum):
     escort_confirmed = "escort_confirmed"
     pregnancy_status = "pregnancy_status"
     medications_since_last_visit = "medications_since_last_visit"
+    suicide_risk_check = "suicide_risk_check"
     intention = "intention"
     weight_kg = "weight_kg"
 
@@ -66,7 +68,13 @@ CONFIRMATIONS = (
     ChecklistKey.fasting,
     ChecklistKey.escort_confirmed,
 )
-REQUIRED = (*CONFIRMATIONS, ChecklistKey.medications_since_last_visit, ChecklistKey.intention)
+# pregnancy_status is required too for a patient who can become pregnant (dosing.day_checks).
+REQUIRED = (
+    *CONFIRMATIONS,
+    ChecklistKey.medications_since_last_visit,
+    ChecklistKey.suicide_risk_check,
+    ChecklistKey.intention,
+)
 
 
 class StopKey(enum.StrEnum):
@@ -81,17 +89,25 @@ class StopKey(enum.StrEnum):
     interval_too_short = "interval_too_short"
     dose_above_plan_max_per_kg = "dose_above_plan_max_per_kg"
     suicide_risk_unassessed = "suicide_risk_unassessed"
+    screening_recheck_needed = "screening_recheck_needed"
+    pregnancy_positive = "pregnancy_positive"
+    interacting_medication_reported = "interacting_medication_reported"
+    suicide_risk_reported = "suicide_risk_reported"
 
 
 # An incomplete checklist is finished by answering it and an alert by acknowledging it; a
 # reading at a ceiling is no case for an override at the chair; an unassessed suicide-risk alert
-# is resolved only by a clinician's risk assessment (follow-up): none of them is overridden.
+# is resolved only by a clinician's risk assessment (follow-up); nor is a screening to re-run, a
+# positive pregnancy test or a new suicide risk not yet assessed: none of them is overridden.
 NOT_OVERRIDABLE = frozenset(
     {
         StopKey.checklist_incomplete,
         StopKey.pre_dose_ceiling,
         StopKey.unacknowledged_alert,
         StopKey.suicide_risk_unassessed,
+        StopKey.screening_recheck_needed,
+        StopKey.pregnancy_positive,
+        StopKey.suicide_risk_reported,
     }
 )
 OVERRIDABLE = frozenset(StopKey) - NOT_OVERRIDABLE
@@ -159,6 +175,8 @@ def _validated_value(key: ChecklistKey, value: str) -> str:
     value = value.strip()
     if not value:
         raise InvalidSessionInput("The answer is empty.", field="value")
+    if key.value in day_checks.STRUCTURED:
+        return day_checks.validated_answer(key.value, value)
     if key in CONFIRMATIONS and value not in ("yes", "no"):
         raise InvalidSessionInput(f"{key.value} is answered yes or no.", field="value")
     if key == ChecklistKey.weight_kg:
@@ -229,7 +247,8 @@ def latest_pre_dose_reading(session: Session, *, dosing: DosingSession) -> Vital
 def _checklist_stop(session: Session, dosing: DosingSession) -> list[Stop]:
     answers = checklist_answers(session, dosing=dosing)
     # In words, as the chair shows them: "identity verified", not identity_verified.
-    missing = [key.value.replace("_", " ") for key in REQUIRED if key.value not in answers]
+    required = [key.value for key in REQUIRED] + day_checks.required_today(session, dosing=dosing)
+    missing = [key.replace("_", " ") for key in required if key not in answers]
     declined = [
         key.value.replace("_", " ") for key in CONFIRMATIONS if answers.get(key.value) == "no"
     ]
@@ -353,6 +372,12 @@ def _record_stops(session: Session, dosing: DosingSession) -> list[Stop]:
     return found
 
 
+def _day_stops(session: Session, dosing: DosingSession) -> list[Stop]:
+    answers = checklist_answers(session, dosing=dosing)
+    found = day_checks.day_stops(session, dosing=dosing, answers=answers)
+    return [(StopKey(key), message, evidence) for key, message, evidence in found]
+
+
 def _overrides(session: Session, dosing: DosingSession) -> dict[tuple[str, str], HardStopOverride]:
     rows = session.scalars(select(HardStopOverride).where(HardStopOverride.session_id == dosing.id))
     return {(row.stop_key, row.evidence): row for row in rows}
@@ -370,11 +395,8 @@ def pre_dose_hard_stops(session: Session, *, dosing: DosingSession) -> list[Hard
         *_vitals_stop(session, dosing),
         *_alert_stop(session, dosing),
         *_checklist_stop(session, dosing),
-        *(
-            (key, message, "")
-            for check in _PRE_DOSE_CHECKS
-            for key, message in check(session, dosing)
-        ),
+        *_registered_stops(session, dosing),
+        *_day_stops(session, dosing),
     ]
     # An override covers the evidence it was given for: a newer reading re-arms the stop.
     overrides = _overrides(session, dosing)
@@ -411,7 +433,8 @@ def override_hard_stop(
     if not stop.overridable:
         raise SessionStateRefused(
             f"{key.value} cannot be overridden by any role: {stop.message}. Resolve it instead "
-            "(answer the checklist, acknowledge the alert, or take a new reading)."
+            "(answer the checklist, acknowledge the alert, take a new reading, re-run the "
+            "screening, or record a risk assessment)."
         )
     if stop.override is not None:
         raise SessionStateRefused(f"{key.value} is already overridden.")

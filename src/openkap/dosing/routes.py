@@ -201,6 +201,8 @@ def answer_checklist(form: Administering) -> Response:
     # Only the answers that changed are recorded: each is kept with who gave it and when.
     for key in pre_dose.ChecklistKey:
         value = form.fields.get(f"checklist-{key.value}", "").strip()
+        if key == pre_dose.ChecklistKey.pregnancy_status and value == "not_applicable":
+            value += ": " + form.fields.get("checklist-pregnancy_reason", "").strip()
         if not value or answered.get(key.value) == value:
             continue
         try:

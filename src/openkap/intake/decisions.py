@@ -12,6 +12,7 @@ from openkap.intake.models import (
     Diagnosis,
     Intake,
     Medication,
+    OverrideStatus,
     PriorTreatment,
     ScreeningOutcome,
     ScreeningOverride,
@@ -30,8 +31,13 @@ class ScreeningDecision:
     out_of_date: bool = False
 
     @property
+    def pending_override(self) -> bool:
+        """An absolute contraindication's override waits for its second prescriber."""
+        return self.override is not None and self.override.status == OverrideStatus.pending
+
+    @property
     def outcome(self) -> ScreeningOutcome:
-        if self.override is not None:
+        if self.override is not None and not self.pending_override:
             return ScreeningOutcome(self.override.to_outcome)
         return ScreeningOutcome(self.run.outcome)
 

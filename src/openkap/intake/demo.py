@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from openkap.accounts.principal import Principal
 from openkap.assessments.schemas import AssessmentCreate, CompletedBy
 from openkap.core.demo import DemoContext
+from openkap.core.models import Role
 from openkap.core.time import clock_set_to
 from openkap.episodes import pathway
 from openkap.episodes.demo import Course, at, courses, follow_courses
@@ -308,3 +310,25 @@ def _screen(context: DemoContext, course: Course, concern: Concern, *, early_run
     if course.cleared and concern.justifications:
         justification = context.rng.choice(concern.justifications)
         override_screening(session, run=run, justification=justification, by=course.prescriber)
+        if run.outcome == ScreeningOutcome.ineligible.value:
+            # An absolute contraindication is overridden only by two different prescribers.
+            override_screening(
+                session, run=run, justification=SECOND_OPINION, by=_second(context, course)
+            )
+
+
+SECOND_OPINION = (
+    "Second prescriber: reviewed the specialist letters and the record with the first "
+    "prescriber and agree that the benefit outweighs the risk under the stated precautions."
+)
+
+
+def _second(context: DemoContext, course: Course) -> Principal:
+    others = [
+        user
+        for user in context.staff.get(Role.prescriber, [])
+        if user.id != course.prescriber.user.id
+    ]
+    if not others:
+        raise RuntimeError("the demo clinic has a second prescriber to confirm overrides")
+    return Principal(user=context.rng.choice(others), client_address="demo")

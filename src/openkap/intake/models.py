@@ -6,9 +6,18 @@ screening reports as missing instead of guessing.
 
 import enum
 import uuid
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKeyConstraint, Index, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from openkap.core.model_base import AuditedMixin, Base, TenantMixin, VersionedMixin
@@ -283,8 +292,17 @@ class RuleResult(TenantMixin, Base):
     source: Mapped[str] = mapped_column(Text)
 
 
+class OverrideStatus(enum.StrEnum):
+    pending = "pending"  # an absolute contraindication waits for a second prescriber
+    confirmed = "confirmed"
+
+
 class ScreeningOverride(TenantMixin, AuditedMixin, Base):
-    """A prescriber's decision to treat despite a needs_review or ineligible screening."""
+    """A prescriber's decision to treat despite a needs_review or ineligible screening.
+
+    Overriding an ineligible screening (an absolute contraindication) takes two different
+    prescribers: it is pending until the second confirms it with their own reasons.
+    """
 
     __tablename__ = "screening_overrides"
     __table_args__ = (
@@ -299,3 +317,11 @@ class ScreeningOverride(TenantMixin, AuditedMixin, Base):
     from_outcome: Mapped[str] = mapped_column(String(20))
     to_outcome: Mapped[str] = mapped_column(String(20))
     justification: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(
+        String(10), default=OverrideStatus.confirmed.value, server_default="confirmed"
+    )
+    confirmed_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("users.id"), default=None
+    )
+    confirmed_at: Mapped[datetime | None] = mapped_column(default=None)
+    confirmation: Mapped[str] = mapped_column(Text, default="", server_default="")

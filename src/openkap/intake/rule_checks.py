@@ -67,6 +67,7 @@ INPUT_LABELS: dict[str, str] = {
     "age_years": "age (from the date of birth)",
     "screened_on": "date of the screening",
     "active_medications": "medication list",
+    "diagnoses": "coded diagnoses",
 }
 VALUE_WORDS = {
     "bipolar_ii": "bipolar II",

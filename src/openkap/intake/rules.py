@@ -6,10 +6,11 @@ their sources, are code.
 """
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from openkap.intake.coded_diagnoses import RULE_CODES, coded
 from openkap.intake.models import ScreeningOutcome
 from openkap.intake.rule_checks import (
     Category,
@@ -292,7 +293,23 @@ FLAG_RULES = (
     ),
 )
 
-CATALOGUE: dict[str, Rule] = {r.id: r for r in (*ABSOLUTE_RULES, *RELATIVE_RULES, *FLAG_RULES)}
+
+def _reads_codes(rule: Rule) -> Rule:
+    """Let a rule with ICD-10-CM codes read the coded diagnoses too, and cite the code list."""
+    codes = RULE_CODES.get(rule.id)
+    if codes is None:
+        return rule
+    return replace(
+        rule,
+        inputs=(*rule.inputs, "diagnoses"),
+        source=f"{rule.source.removesuffix('.')}; {codes.source}.",
+        check=coded(rule.id, rule.check),
+    )
+
+
+CATALOGUE: dict[str, Rule] = {
+    r.id: _reads_codes(r) for r in (*ABSOLUTE_RULES, *RELATIVE_RULES, *FLAG_RULES)
+}
 
 
 def configured(entries: Sequence[Mapping[str, Any]]) -> list[tuple[Rule, dict[str, int]]]:

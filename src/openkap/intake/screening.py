@@ -15,18 +15,12 @@ from sqlalchemy.orm import Session
 from openkap.accounts.principal import Principal
 from openkap.core import audit
 from openkap.core.errors import Forbidden
-from openkap.core.models import Role, User
+from openkap.core.models import User
 from openkap.core.permissions import Permission, allows
 from openkap.core.time import utcnow
 from openkap.episodes.models import Episode, EpisodeState
 from openkap.episodes.service import record_move
-from openkap.intake.decisions import latest_decision
-from openkap.intake.errors import (
-    JustificationTooShort,
-    OverrideRefused,
-    ScreeningNotAllowed,
-    ScreeningNotFound,
-)
+from openkap.intake.errors import ScreeningNotAllowed, ScreeningNotFound
 from openkap.intake.models import (
     RuleResult,
     RuleSet,
@@ -37,20 +31,31 @@ from openkap.intake.models import (
 from openkap.intake.rules import CATALOGUE, Decision, RuleOutcome, configured, decide, evaluate
 from openkap.intake.rulesets import current_rule_set
 from openkap.intake.screening_facts import gather_facts
+from openkap.intake.screening_overrides import (
+    MIN_JUSTIFICATION,
+    OVERRIDABLE,
+    TREATING_STATES,
+    episode_of,
+    override_refusal,
+    override_screening,
+)
 from openkap.intake.service import find_intake
+
+__all__ = ["MIN_JUSTIFICATION", "OVERRIDABLE", "override_refusal", "override_screening"]
 
 S = EpisodeState
 # A first run happens in screening; a re-run (after the intake was corrected, or when something
-# new comes up during preparation) is possible until the patient is ready to dose.
-RUNNABLE_STATES = frozenset({S.screening, S.eligible, S.needs_review, S.ineligible, S.preparing})
+# new comes up) is possible in every active state from screening on, the course of doses too.
+RUNNABLE_STATES = (
+    frozenset({S.screening, S.eligible, S.needs_review, S.ineligible, S.preparing})
+    | TREATING_STATES
+)
 STATE_OF_OUTCOME = {
     ScreeningOutcome.eligible: S.eligible,
     ScreeningOutcome.needs_review: S.needs_review,
     ScreeningOutcome.ineligible: S.ineligible,
     ScreeningOutcome.incomplete: S.screening,
 }
-OVERRIDABLE = frozenset({ScreeningOutcome.needs_review, ScreeningOutcome.ineligible})
-MIN_JUSTIFICATION = 20
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,8 @@ def _check_runnable(episode: Episode) -> None:
     if episode.state not in RUNNABLE_STATES:
         raise ScreeningNotAllowed(
             f"An episode in {episode.state.replace('_', ' ')} cannot be screened: screening runs "
-            "from the screening step until preparation ends."
+            "in every active state from the screening step on (not before the intake is done, "
+            "nor on hold or closed)."
         )
 
 
@@ -141,88 +147,16 @@ def _follow_outcome(
     session: Session, *, episode: Episode, run: ScreeningRun, by: Principal
 ) -> None:
     current, outcome = S(episode.state), ScreeningOutcome(run.outcome)
-    # A re-run that confirms eligibility during preparation leaves the preparation where it is.
-    if current == S.preparing and outcome == ScreeningOutcome.eligible:
+    # A re-run that confirms eligibility during preparation leaves the preparation where it is;
+    # from ready on the episode never moves back: an uncleared run holds dosing at the chair.
+    if current in TREATING_STATES or (
+        current == S.preparing and outcome == ScreeningOutcome.eligible
+    ):
         return
     target = STATE_OF_OUTCOME[outcome]
     if target != current:
         reason = f"Screening outcome {outcome.value} (rule set version {run.rule_set_version})."
         record_move(session, episode=episode, to_state=target, reason=reason, by=by)
-
-
-def override_screening(
-    session: Session, *, run: ScreeningRun, justification: str, by: Principal
-) -> ScreeningOverride:
-    """Clear a needs_review or ineligible screening for treatment, with a prescriber's reasons."""
-    if Role.prescriber not in by.roles:
-        raise Forbidden("Only a prescriber may override a screening.")
-    reason = justification.strip()
-    if len(reason) < MIN_JUSTIFICATION:
-        raise JustificationTooShort(
-            f"Write a justification of at least {MIN_JUSTIFICATION} characters.",
-            field="justification",
-        )
-    refusal = override_refusal(session, run=run)
-    if refusal is not None:
-        raise OverrideRefused(refusal)
-    episode = _episode_of(session, run)
-    override = ScreeningOverride(
-        organization_id=run.organization_id,
-        run_id=run.id,
-        episode_id=episode.id,
-        from_outcome=run.outcome,
-        to_outcome=ScreeningOutcome.eligible.value,
-        justification=reason,
-        created_by_id=by.user.id,
-        updated_by_id=by.user.id,
-    )
-    session.add(override)
-    session.flush()
-    audit.record(
-        session,
-        actor=by.actor,
-        action="screening.override",
-        resource_type="screening_run",
-        resource_id=run.id,
-        patient_id=episode.patient_id,
-        detail=f"{run.outcome}->{override.to_outcome}",
-    )
-    record_move(session, episode=episode, to_state=S.eligible, reason=reason, by=by)
-    return override
-
-
-def _episode_of(session: Session, run: ScreeningRun) -> Episode:
-    episode = session.get(Episode, (run.organization_id, run.episode_id))
-    if episode is None:
-        raise LookupError("a screening run always has its episode")
-    return episode
-
-
-def override_refusal(session: Session, *, run: ScreeningRun) -> str | None:
-    """Say why the run cannot be overridden now, or None when a prescriber may override it."""
-    if run.outcome not in OVERRIDABLE:
-        return (
-            f"Only a needs_review or ineligible screening can be overridden; this one is "
-            f"{run.outcome}."
-        )
-    if run.missing:
-        return (
-            "The screening could not check everything; record "
-            + ", ".join(run.missing)
-            + " and run it again before overriding."
-        )
-    episode = _episode_of(session, run)
-    decision = latest_decision(session, episode=episode)
-    if decision is None or decision.run.id != run.id:
-        return "A newer screening exists: override that one, if needed."
-    if decision.override is not None:
-        return "This screening was already overridden."
-    if episode.state != run.outcome:
-        return (
-            f"The episode is in {episode.state.replace('_', ' ')}; an override applies only "
-            f"while it waits in {run.outcome.replace('_', ' ')}."
-        )
-    return None
 
 
 def list_screenings(session: Session, *, episode: Episode, by: Principal) -> list[ScreeningRecord]:
@@ -256,7 +190,7 @@ def get_screening(session: Session, *, run_id: uuid.UUID, by: Principal) -> Scre
         action="screening.read",
         resource_type="screening_run",
         resource_id=run.id,
-        patient_id=_episode_of(session, run).patient_id,
+        patient_id=episode_of(session, run).patient_id,
     )
     return record_of(session, run=run)
 

@@ -12,7 +12,14 @@ from sqlalchemy.orm import Session
 
 from openkap.assessments.models import AssessmentResponse
 from openkap.episodes.models import Episode
-from openkap.intake.models import Intake, IntakeItem, ItemStatus, Medication, SubstanceUse
+from openkap.intake.models import (
+    Diagnosis,
+    Intake,
+    IntakeItem,
+    ItemStatus,
+    Medication,
+    SubstanceUse,
+)
 from openkap.intake.rules import CATALOGUE
 from openkap.patients.models import Patient
 
@@ -75,6 +82,7 @@ def gather_facts(
         cssrs_risk_level=cssrs.scores.get("risk_level") if cssrs else None,
         cssrs_completed_on=cssrs.completed_at.date() if cssrs else None,
         active_medications=_active_rows(session, intake, Medication, ("name", "drug_class")),
+        diagnoses=_active_rows(session, intake, Diagnosis, ("code", "label")),
         substance_use=_active_rows(
             session, intake, SubstanceUse, ("substance", "pattern", "last_use_on")
         ),

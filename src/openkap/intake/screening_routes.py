@@ -55,7 +55,8 @@ def _screening_page(
         names=screening.user_names(
             session,
             user_ids=[r.run.created_by_id for r in records]
-            + [o.created_by_id for r in records for o in r.overrides],
+            + [o.created_by_id for r in records for o in r.overrides]
+            + [o.confirmed_by_id for r in records for o in r.overrides],
         ),
         can_run=allows(principal.roles, Permission.screening_run)
         and episode.state in screening.RUNNABLE_STATES,

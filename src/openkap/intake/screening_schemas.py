@@ -58,6 +58,13 @@ class OverrideRead(BaseModel):
     justification: str
     created_at: datetime
     created_by_id: uuid.UUID | None
+    status: Literal["pending", "confirmed"] = Field(
+        description="pending: an absolute contraindication's override waits for a second, "
+        "different prescriber"
+    )
+    confirmed_by_id: uuid.UUID | None
+    confirmed_at: datetime | None
+    confirmation: str = Field(description="The second prescriber's reasons")
 
 
 class ScreeningRead(BaseModel):
@@ -84,7 +91,7 @@ class ScreeningRead(BaseModel):
             rule_set_id=run.rule_set_id,
             rule_set_version=run.rule_set_version,
             outcome=ScreeningOutcome(run.outcome),
-            decision=overrides[-1].to_outcome if overrides else ScreeningOutcome(run.outcome),
+            decision=_decision(run.outcome, overrides),
             missing=list(run.missing),
             explanation=run.explanation,
             created_at=run.created_at,
@@ -92,6 +99,11 @@ class ScreeningRead(BaseModel):
             results=[RuleResultRead.of(r) for r in record.results],
             overrides=overrides,
         )
+
+
+def _decision(outcome: str, overrides: list[OverrideRead]) -> ScreeningOutcome:
+    confirmed = [o for o in overrides if o.status == "confirmed"]
+    return confirmed[-1].to_outcome if confirmed else ScreeningOutcome(outcome)
 
 
 class OverrideCreate(InputModel):

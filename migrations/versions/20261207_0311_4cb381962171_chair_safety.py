@@ -1,8 +1,8 @@
 """chair safety
 
-Revision ID: 9f2fcffc7d18
+Revision ID: 4cb381962171
 Revises: 15e62e0bec81
-Create Date: 2026-12-07 03:08:18.204018
+Create Date: 2026-12-07 03:11:15.686523
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "9f2fcffc7d18"
+revision: str = "4cb381962171"
 down_revision: str | None = "15e62e0bec81"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -192,6 +192,20 @@ def upgrade() -> None:
             batch_op.f("fk_rule_sets_approved_by_id_users"), "users", ["approved_by_id"], ["id"]
         )
 
+    with op.batch_alter_table("screening_overrides", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("status", sa.String(length=10), server_default="confirmed", nullable=False)
+        )
+        batch_op.add_column(sa.Column("confirmed_by_id", sa.Uuid(), nullable=True))
+        batch_op.add_column(sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("confirmation", sa.Text(), server_default="", nullable=False))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_screening_overrides_confirmed_by_id_users"),
+            "users",
+            ["confirmed_by_id"],
+            ["id"],
+        )
+
     with op.batch_alter_table("sites", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("phone", sa.String(length=40), server_default="", nullable=False)
@@ -231,6 +245,15 @@ def downgrade() -> None:
     with op.batch_alter_table("sites", schema=None) as batch_op:
         batch_op.drop_column("dea_registration")
         batch_op.drop_column("phone")
+
+    with op.batch_alter_table("screening_overrides", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_screening_overrides_confirmed_by_id_users"), type_="foreignkey"
+        )
+        batch_op.drop_column("confirmation")
+        batch_op.drop_column("confirmed_at")
+        batch_op.drop_column("confirmed_by_id")
+        batch_op.drop_column("status")
 
     with op.batch_alter_table("rule_sets", schema=None) as batch_op:
         batch_op.drop_constraint(
