@@ -11,7 +11,7 @@ from openkap.core.errors import Forbidden
 from openkap.core.models import Role
 from openkap.core.time import utcnow
 from openkap.dosing import monitoring, rems_form
-from openkap.dosing.models import SessionState, VitalSigns
+from openkap.dosing.models import ChecklistItem, SessionState, VitalSigns
 from openkap.dosing.rems_form import (
     InvalidRemsInput,
     RemsFormNotNeeded,
@@ -719,3 +719,24 @@ def test_forms_due_is_paginated(db, org, nurse):
     with pytest.raises(InvalidRemsInput) as refused:
         rems_form.forms_due(db, by=nurse, today=today, limit=101)
     assert refused.value.field == "limit"
+
+
+def test_medications_reported_at_the_chair_are_concomitant_medications(db, org, nurse):
+    dosing = _session(db, org, nurse)
+    # The day's answer, as the checklist stores it once a prescriber has allowed the dose.
+    db.add(
+        ChecklistItem(
+            organization_id=org.id,
+            session_id=dosing.id,
+            item_key="medications_since_last_visit",
+            value="lorazepam, other: vitamin D",
+            recorded_by_id=nurse.user.id,
+            at=utcnow(),
+        )
+    )
+    db.flush()
+    form = rems_form.build_form(db, dosing=dosing, by=nurse)
+    contents = RemsFormContents.model_validate(form.contents)
+    assert contents.concomitant.recorded is True
+    assert contents.concomitant.benzodiazepines == ["lorazepam"]
+    assert contents.concomitant.opioids == []

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from openkap.assessments.models import AssessmentResponse
 from openkap.core.models import User
 from openkap.core.time import utcnow
+from openkap.dosing import day_checks
 from openkap.dosing.discharge import DEFAULT_DISCHARGE_RULES
 from openkap.dosing.models import (
     Administration,
@@ -41,6 +42,7 @@ from openkap.dosing.schemas_rems import (
     SeriousEvent,
 )
 from openkap.dosing.session_errors import RemsFormNotFound, RemsFormNotNeeded
+from openkap.dosing.stop_findings import checklist_answers
 from openkap.dosing.threshold_settings import clinic_thresholds
 from openkap.dosing.thresholds import (
     AlertKind,
@@ -109,11 +111,16 @@ def _concomitant(session: Session, dosing: DosingSession) -> ConcomitantMedicati
         if intake is not None
         else []
     )
-    for row in names:
-        drug_class = row.drug_class or drug_class_of(row.name)
-        if drug_class in CONCOMITANT:
-            found[CONCOMITANT[DrugClass(drug_class)]].append(row.name)
-    return ConcomitantMedications(recorded=intake is not None, **found)
+    classed = [(row.name, row.drug_class or drug_class_of(row.name)) for row in names]
+    # The medications reported at the chair on the day count too (the checklist's answer).
+    reported = checklist_answers(session, dosing=dosing).get(day_checks.MEDICATIONS, "none")
+    if reported != "none":
+        classed += [(name.strip(), drug_class_of(name)) for name in reported.split(",")]
+    for name, drug_class in classed:
+        field = CONCOMITANT.get(DrugClass(drug_class)) if drug_class else None
+        if field is not None and name not in found[field]:
+            found[field].append(name)
+    return ConcomitantMedications(recorded=intake is not None or reported != "none", **found)
 
 
 def _dose(session: Session, dosing: DosingSession) -> tuple[Decimal | None, str | None]:
