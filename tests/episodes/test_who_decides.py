@@ -199,3 +199,81 @@ def test_page_offers_only_prescribers_as_the_courses_prescriber(db, client):
     chooser = page.split('name="prescriber_id"')[1].split("</select>")[0]
     assert str(prescriber.id) in chooser
     assert str(nurse.id) not in chooser
+
+
+def _course_with_prescriber(db, state="induction"):
+    org = make_org(db)
+    prescriber = make_user(db, org, Role.prescriber, Role.therapist)
+    episode = make_episode(db, org, state=state)
+    episode.prescriber_id = prescriber.id
+    db.flush()
+    return org, prescriber, episode
+
+
+def test_service_keeps_the_prescriber_role_of_an_open_course_until_it_is_handed_over(db):
+    from openkap.accounts import grants
+    from openkap.episodes.errors import PrescriberStillNeeded
+
+    org, prescriber, episode = _course_with_prescriber(db)
+    admin = Principal(user=make_user(db, org, Role.admin), client_address="test")
+    with pytest.raises(PrescriberStillNeeded) as refused:
+        grants.set_roles(db, user=prescriber, roles=[Role.therapist], by=admin)
+    assert "1 open course" in refused.value.message
+    assert Role.prescriber in prescriber.roles
+    successor = Principal(user=make_user(db, org, Role.prescriber), client_address="test")
+    service.change_care_team(
+        db,
+        episode=episode,
+        prescriber_id=successor.user.id,
+        therapist_id=None,
+        reason="Dr moves to the other site; handed over.",
+        by=successor,
+    )
+    grants.set_roles(db, user=prescriber, roles=[Role.therapist], by=admin)
+    assert prescriber.roles == {Role.therapist}
+
+
+def test_service_lets_the_role_go_when_every_course_is_closed(db):
+    from openkap.accounts import grants
+
+    org, prescriber, _ = _course_with_prescriber(db, state="discharged")
+    admin = Principal(user=make_user(db, org, Role.admin), client_address="test")
+    grants.set_roles(db, user=prescriber, roles=[Role.therapist], by=admin)
+    assert prescriber.roles == {Role.therapist}
+
+
+def test_api_refuses_removing_the_role_then_hands_the_course_over(db, client):
+    org, prescriber, episode = _course_with_prescriber(db)
+    admin = bearer(db, make_user(db, org, Role.admin))
+    body = {"roles": ["therapist"], "is_active": True}
+    refused = client.put(f"/api/v1/users/{prescriber.id}", json=body, headers=admin)
+    assert refused.status_code == 409
+    assert "PrescriberStillNeeded" in refused.json()["detail"]
+    nurse = make_user(db, org, Role.nurse)
+    team = {"prescriber_id": str(nurse.id), "therapist_id": None, "reason": "Hand over the course"}
+    url = f"/api/v1/episodes/{episode.id}/care-team"
+    assert client.put(url, json=team, headers=admin).status_code == 403
+    wrong = client.put(url, json=team, headers=bearer(db, nurse))
+    assert wrong.status_code == 422
+    team["prescriber_id"] = str(make_user(db, org, Role.prescriber).id)
+    moved = client.put(url, json=team, headers=bearer(db, nurse))
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["prescriber_id"] == team["prescriber_id"]
+    assert client.put(f"/api/v1/users/{prescriber.id}", json=body, headers=admin).status_code == 200
+
+
+def test_a_closed_course_keeps_its_team(db):
+    from openkap.episodes.errors import TransitionRefused
+
+    org, prescriber, episode = _course_with_prescriber(db, state="withdrawn")
+    nurse = Principal(user=make_user(db, org, Role.nurse), client_address="test")
+    with pytest.raises(TransitionRefused):
+        service.change_care_team(
+            db,
+            episode=episode,
+            prescriber_id=None,
+            therapist_id=None,
+            reason="Tidy up the old course",
+            by=nurse,
+        )
+    assert episode.prescriber_id == prescriber.id

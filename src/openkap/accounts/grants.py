@@ -3,7 +3,7 @@ prescriber) are granted through a recorded grant that a second administrator app
 clinic has one. A pending grant gives no permission."""
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
@@ -18,6 +18,17 @@ from openkap.core.time import utcnow
 
 PRIVILEGED = frozenset({Role.admin, Role.prescriber})
 
+# A check gets the user and the roles about to be taken away, and raises to keep them. Later
+# domains register theirs (a course's prescriber keeps the role) so accounts imports none of them.
+RoleRemovalCheck = Callable[[Session, User, frozenset[Role]], None]
+_REMOVAL_CHECKS: list[RoleRemovalCheck] = []
+
+
+def add_role_removal_check(check: RoleRemovalCheck) -> None:
+    """Register a rule every removal of roles goes through; it raises to refuse the removal."""
+    if check not in _REMOVAL_CHECKS:
+        _REMOVAL_CHECKS.append(check)
+
 
 def set_roles(
     session: Session, *, user: User, roles: Iterable[Role], by: Principal | None
@@ -26,6 +37,8 @@ def set_roles(
     wanted = frozenset(Role(r) for r in roles)
     if by is not None:
         refuse_own_roles(session, user=user, roles=wanted, by=by)
+    for check in _REMOVAL_CHECKS:
+        check(session, user, frozenset(user.roles - wanted))
     user.role_rows = [row for row in user.role_rows if Role(row.role) in wanted]
     for role in sorted(wanted - user.roles - PRIVILEGED):
         user.role_rows.append(UserRole(role=role.value))

@@ -12,6 +12,7 @@ from openkap.core.responses import error_responses
 from openkap.episodes import pathway, service
 from openkap.episodes.models import Episode
 from openkap.episodes.schemas import (
+    CareTeamUpdate,
     EpisodeCreate,
     EpisodeDetail,
     EpisodeRead,
@@ -94,6 +95,20 @@ def move_episode(
         confirmed=body.confirm,
         by=principal,
     )
+    return detail(session, episode)
+
+
+@router.put(
+    "/episodes/{episode_id}/care-team",
+    response_model=EpisodeDetail,
+    responses=error_responses(401, 403, 404, 409, 422),
+)
+def change_care_team(
+    session: DbSession, principal: Manager, episode_id: uuid.UUID, body: CareTeamUpdate
+) -> EpisodeDetail:
+    """Name the course's prescriber and therapist anew, with a reason."""
+    episode = service.get_episode(session, episode_id=episode_id, by=principal)
+    service.change_care_team(session, episode=episode, by=principal, **body.model_dump())
     return detail(session, episode)
 
 

@@ -21,3 +21,9 @@ class ClosureNotConfirmed(OpenKapError):
     """Withdrawing or discharging a course needs a written reason and an explicit confirmation."""
 
     status_code = 422
+
+
+class PrescriberStillNeeded(OpenKapError):
+    """The prescriber role cannot be taken from the prescriber of a course that is still open."""
+
+    status_code = 409

@@ -34,6 +34,12 @@ class TransitionCreate(InputModel):
     )
 
 
+class CareTeamUpdate(InputModel):
+    prescriber_id: uuid.UUID | None
+    therapist_id: uuid.UUID | None
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=500)]
+
+
 class ResumeCreate(InputModel):
     reason: Reason = ""
 

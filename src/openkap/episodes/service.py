@@ -3,15 +3,21 @@
 import uuid
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from openkap.accounts.grants import add_role_removal_check
 from openkap.accounts.principal import Principal, require
 from openkap.core import audit
 from openkap.core.models import Role, User
 from openkap.core.permissions import Permission
 from openkap.core.time import utcnow
-from openkap.episodes.errors import EpisodeNotFound, PrescriberNotAllowed
+from openkap.episodes.errors import (
+    EpisodeNotFound,
+    PrescriberNotAllowed,
+    PrescriberStillNeeded,
+    TransitionRefused,
+)
 from openkap.episodes.machine import CLOSED
 from openkap.episodes.models import Encounter, Episode, EpisodeState, EpisodeTransition
 from openkap.patients.models import Patient
@@ -36,6 +42,26 @@ def check_prescriber(session: Session, *, prescriber_id: uuid.UUID | None, by: P
         "must be an active user of this clinic with the prescriber role.",
         field="prescriber_id",
     )
+
+
+def _keep_course_prescribers(session: Session, user: User, removed: frozenset[Role]) -> None:
+    """Refuse taking the prescriber role from the prescriber of a course that is still open."""
+    if Role.prescriber not in removed:
+        return
+    open_courses = session.scalar(
+        select(func.count())
+        .select_from(Episode)
+        .where(Episode.prescriber_id == user.id, Episode.state.not_in([s.value for s in CLOSED]))
+    )
+    if open_courses:
+        raise PrescriberStillNeeded(
+            f"PrescriberStillNeeded: {user.full_name} is the prescriber of {open_courses} open "
+            "course(s); name another prescriber on those courses (PUT /api/v1/episodes/{id}/"
+            "care-team) before removing the role."
+        )
+
+
+add_role_removal_check(_keep_course_prescribers)
 
 
 def open_episode(
@@ -83,6 +109,38 @@ def open_episode(
         resource_type="episode",
         resource_id=episode.id,
         patient_id=patient.id,
+    )
+    return episode
+
+
+def change_care_team(
+    session: Session,
+    *,
+    episode: Episode,
+    prescriber_id: uuid.UUID | None,
+    therapist_id: uuid.UUID | None,
+    reason: str,
+    by: Principal,
+) -> Episode:
+    """Name a course's prescriber and therapist anew, with a reason, while the course is open."""
+    require(by, Permission.episode_manage, "Your role does not allow changing a course's team.")
+    if EpisodeState(episode.state) in CLOSED:
+        raise TransitionRefused(
+            f"TransitionRefused: the course is {episode.state}; a closed course keeps its team."
+        )
+    check_prescriber(session, prescriber_id=prescriber_id, by=by)
+    check_clinician(session, by=by, clinician_id=therapist_id)
+    before = f"prescriber={episode.prescriber_id} therapist={episode.therapist_id}"
+    episode.prescriber_id, episode.therapist_id = prescriber_id, therapist_id
+    episode.updated_by_id, episode.updated_at = by.user.id, utcnow()
+    audit.record(
+        session,
+        actor=by.actor,
+        action="episode.care_team",
+        resource_type="episode",
+        resource_id=episode.id,
+        patient_id=episode.patient_id,
+        detail=f"{before} -> prescriber={prescriber_id} therapist={therapist_id}: {reason}"[:500],
     )
     return episode
 
