@@ -44,25 +44,9 @@ from tests.dosing.builders_administration import (
     shift_back,
     stocked_lot,
 )
-from tests.fixtures.factories import make_org
 from tests.inventory.builders import witness_of
 
 PAUSE_REASON = "Patient asked for a short break."
-
-
-@pytest.fixture
-def org(db):
-    return make_org(db)
-
-
-@pytest.fixture
-def nurse(db, org):
-    return as_role(db, org, Role.nurse)
-
-
-@pytest.fixture
-def prescriber(db, org):
-    return as_role(db, org, Role.prescriber)
 
 
 @pytest.fixture

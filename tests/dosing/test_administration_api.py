@@ -7,7 +7,6 @@ import pytest
 
 from openkap.core.models import Role
 from openkap.core.time import utcnow
-from tests.dosing.builders import as_role
 from tests.dosing.builders_administration import (
     administered_session,
     dosable_episode,
@@ -15,22 +14,12 @@ from tests.dosing.builders_administration import (
     shift_back,
     stocked_lot,
 )
-from tests.fixtures.factories import bearer, make_org, make_user
-
-
-@pytest.fixture
-def org(db):
-    return make_org(db)
+from tests.fixtures.factories import bearer, make_user
 
 
 @pytest.fixture
 def heads(db, org):
     return {role: bearer(db, make_user(db, org, role)) for role in Role}
-
-
-@pytest.fixture
-def nurse(db, org):
-    return as_role(db, org, Role.nurse)
 
 
 def _path(dosing) -> str:

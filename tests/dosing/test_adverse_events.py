@@ -26,17 +26,6 @@ from tests.dosing.builders_administration import (
     session_in_dosing,
     shift_back,
 )
-from tests.fixtures.factories import make_org
-
-
-@pytest.fixture
-def org(db):
-    return make_org(db)
-
-
-@pytest.fixture
-def nurse(db, org):
-    return as_role(db, org, Role.nurse)
 
 
 @pytest.fixture

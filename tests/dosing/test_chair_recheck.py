@@ -9,16 +9,11 @@ from openkap.dosing.session_errors import HardStopsUnresolved, SessionStateRefus
 from openkap.intake.models import Diagnosis, ScreeningRun
 from openkap.intake.screening import override_screening, run_screening
 from tests.dosing.builders import as_role, cleared, ready_episode
-from tests.fixtures.factories import bearer, make_org, make_user
+from tests.fixtures.factories import bearer, make_user
 from tests.intake.screening_builders import add_medication, make_intake
 
 RECHECK = StopKey.screening_recheck_needed
 REASON = "Reviewed the new finding in person with the patient; benefit outweighs the risk."
-
-
-@pytest.fixture
-def org(db):
-    return make_org(db)
 
 
 def _screened_course(db, org):

@@ -28,24 +28,9 @@ from tests.dosing.builders import (
     scheduled,
 )
 from tests.dosing.builders_administration import discharged_days_ago
-from tests.fixtures.factories import bearer, make_org, make_user
+from tests.fixtures.factories import bearer, make_user
 
 RAISED = {**NORMAL, "sbp": 150}
-
-
-@pytest.fixture
-def org(db):
-    return make_org(db)
-
-
-@pytest.fixture
-def nurse(db, org):
-    return as_role(db, org, Role.nurse)
-
-
-@pytest.fixture
-def prescriber(db, org):
-    return as_role(db, org, Role.prescriber)
 
 
 def _stops(db, dosing) -> dict[StopKey, pre_dose.HardStop]:

@@ -23,16 +23,6 @@ from tests.fixtures.factories import make_org
 CADSS_ZERO = [0] * 23
 
 
-@pytest.fixture
-def org(db):
-    return make_org(db)
-
-
-@pytest.fixture
-def nurse(db, org):
-    return as_role(db, org, Role.nurse)
-
-
 def on_schedule(db, dosing, minutes=VITALS_MINUTES):
     """Give the session's protocol template these vitals times (the test template has 0/40/120)."""
     plan = db.get(TreatmentPlan, (dosing.organization_id, dosing.plan_id))

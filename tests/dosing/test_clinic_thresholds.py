@@ -22,20 +22,9 @@ from tests.dosing.builders import (
     reading,
     ready_episode,
 )
-from tests.fixtures.factories import make_org
 from tests.plans.builders import weigh
 
 REASON = "Medical director's protocol revision of this month."
-
-
-@pytest.fixture
-def org(db):
-    return make_org(db)
-
-
-@pytest.fixture
-def nurse(db, org):
-    return as_role(db, org, Role.nurse)
 
 
 @pytest.fixture

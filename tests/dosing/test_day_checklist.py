@@ -16,20 +16,10 @@ from openkap.dosing.session_errors import (
 )
 from openkap.patients.models import Patient
 from tests.dosing.builders import NORMAL, as_role, checked_in, cleared, reading, ready_episode
-from tests.fixtures.factories import bearer, make_org, make_user
+from tests.fixtures.factories import bearer, make_user
 from tests.intake.screening_builders import add_cssrs
 
 REASON = "Discussed with the patient; the dose is low and monitoring is in place."
-
-
-@pytest.fixture
-def org(db):
-    return make_org(db)
-
-
-@pytest.fixture
-def nurse(db, org):
-    return as_role(db, org, Role.nurse)
 
 
 def _answer(db, dosing, key, value, by):

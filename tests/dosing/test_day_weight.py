@@ -17,20 +17,10 @@ from openkap.patients.errors import WeightChangeUnconfirmed
 from openkap.patients.models import WeightMeasurement
 from openkap.plans.models import TreatmentPlan
 from tests.dosing.builders import as_role, cleared, ready_episode
-from tests.fixtures.factories import bearer, make_org, make_user, web_login
+from tests.fixtures.factories import bearer, make_user, web_login
 
 REASON = "Weighed twice on the clinic scale; the patient lost weight."
 STOP = StopKey.dose_above_plan_max_per_kg
-
-
-@pytest.fixture
-def org(db):
-    return make_org(db)
-
-
-@pytest.fixture
-def nurse(db, org):
-    return as_role(db, org, Role.nurse)
 
 
 def weigh(db, patient_id, org, kg, *, days_ago):

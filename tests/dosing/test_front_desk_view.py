@@ -8,7 +8,7 @@ from openkap.dosing import service, views
 from openkap.dosing.schemas import SessionRead, SessionScheduleRead
 from tests.dosing.builders import scheduled
 from tests.dosing.builders_administration import dosable_episode
-from tests.fixtures.factories import bearer, csrf_from, make_org, make_user, web_login
+from tests.fixtures.factories import bearer, csrf_from, make_user, web_login
 
 CLINICAL = {
     "drug",
@@ -21,11 +21,6 @@ CLINICAL = {
 }
 SCHEDULE = {"id", "patient_id", "session_number", "state", "scheduled_for"}
 ABORT_REASON = "Patient became acutely anxious in the waiting room."
-
-
-@pytest.fixture
-def org(db):
-    return make_org(db)
 
 
 @pytest.fixture

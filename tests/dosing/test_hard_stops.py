@@ -13,24 +13,8 @@ from openkap.dosing.session_errors import (
 )
 from openkap.plans.models import PlanStatus, TreatmentPlan
 from tests.dosing.builders import as_role, checked_in, cleared, ready_episode
-from tests.fixtures.factories import make_org
 
 REASON = "Discussed with the patient; benefit outweighs the risk today."
-
-
-@pytest.fixture
-def org(db):
-    return make_org(db)
-
-
-@pytest.fixture
-def nurse(db, org):
-    return as_role(db, org, Role.nurse)
-
-
-@pytest.fixture
-def prescriber(db, org):
-    return as_role(db, org, Role.prescriber)
 
 
 def _keys(db, dosing):

@@ -23,24 +23,8 @@ from tests.dosing.builders import (
     reading,
     ready_episode,
 )
-from tests.fixtures.factories import make_org
 
 CADSS_ZERO = [0] * 23
-
-
-@pytest.fixture
-def org(db):
-    return make_org(db)
-
-
-@pytest.fixture
-def nurse(db, org):
-    return as_role(db, org, Role.nurse)
-
-
-@pytest.fixture
-def therapist(db, org):
-    return as_role(db, org, Role.therapist)
 
 
 def started_ago(db, episode, by, *, minutes):

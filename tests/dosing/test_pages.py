@@ -51,11 +51,6 @@ LATER = "2031-03-04T09:30"
 
 
 @pytest.fixture
-def org(db):
-    return make_org(db)
-
-
-@pytest.fixture
 def staff(db, org):
     """One user per role of the clinic, and a principal to arrange records as that user."""
     users = {role: make_user(db, org, role) for role in Role}

@@ -23,18 +23,8 @@ from tests.dosing.builders_administration import (
     dosable_episode,
     stocked_lot,
 )
-from tests.fixtures.factories import bearer, make_org, web_login
+from tests.fixtures.factories import bearer, web_login
 from tests.inventory.builders import witness_of
-
-
-@pytest.fixture
-def org(db):
-    return make_org(db)
-
-
-@pytest.fixture
-def nurse(db, org):
-    return as_role(db, org, Role.nurse)
 
 
 @pytest.fixture

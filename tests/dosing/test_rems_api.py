@@ -7,19 +7,9 @@ import pytest
 from openkap.core.models import Role
 from openkap.core.time import utcnow
 from openkap.dosing import rems_form
-from tests.dosing.builders import as_role, dosing_started, ready_episode
+from tests.dosing.builders import dosing_started, ready_episode
 from tests.dosing.matrix_rems import REMS_STAFF, esketamine_episode, finished_session
 from tests.fixtures.factories import bearer, csrf_from, make_org, make_user, web_login
-
-
-@pytest.fixture
-def org(db):
-    return make_org(db)
-
-
-@pytest.fixture
-def nurse(db, org):
-    return as_role(db, org, Role.nurse)
 
 
 @pytest.fixture

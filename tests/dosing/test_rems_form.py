@@ -35,17 +35,6 @@ from tests.dosing.matrix_rems import (
 )
 from tests.fixtures.factories import make_org
 
-
-@pytest.fixture
-def org(db):
-    return make_org(db)
-
-
-@pytest.fixture
-def nurse(db, org):
-    return as_role(db, org, Role.nurse)
-
-
 EVERY_FIELD = [
     "patient_name",
     "birth_date",

@@ -24,17 +24,6 @@ from tests.dosing.builders import (
     scheduled,
 )
 from tests.dosing.builders_administration import administered_session, dosable_episode
-from tests.fixtures.factories import make_org
-
-
-@pytest.fixture
-def org(db):
-    return make_org(db)
-
-
-@pytest.fixture
-def nurse(db, org):
-    return as_role(db, org, Role.nurse)
 
 
 def test_front_desk_schedules_against_the_signed_plan(db, org):

@@ -15,24 +15,14 @@ from openkap.dosing import threshold_settings
 from openkap.dosing.models import ThresholdSet
 from openkap.dosing.thresholds import DEFAULT_THRESHOLDS
 from tests.dosing.builders import as_role
-from tests.fixtures.factories import make_org, make_user
+from tests.fixtures.factories import make_user
 
 REASON = "Medical director's protocol revision of this month."
 
 
 @pytest.fixture
-def org(db):
-    return make_org(db)
-
-
-@pytest.fixture
 def admin(db, org):
     return as_role(db, org, Role.admin)
-
-
-@pytest.fixture
-def prescriber(db, org):
-    return as_role(db, org, Role.prescriber)
 
 
 def _save(db, by, **changes):

@@ -25,19 +25,8 @@ from tests.dosing.builders import (
     reading,
     ready_episode,
 )
-from tests.fixtures.factories import make_org
 
 DISCHARGE_READING = {**NORMAL, "moaas": 5}
-
-
-@pytest.fixture
-def org(db):
-    return make_org(db)
-
-
-@pytest.fixture
-def nurse(db, org):
-    return as_role(db, org, Role.nurse)
 
 
 def test_a_reading_sent_twice_is_stored_once_and_returns_the_first(db, org, nurse):
