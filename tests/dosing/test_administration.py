@@ -30,7 +30,7 @@ from openkap.inventory.errors import InsufficientStock, WitnessRequired
 from openkap.inventory.models import LedgerEntry, LotBalance
 from openkap.patients.models import RecordStatus, WeightMeasurement
 from openkap.plans.errors import DoseAboveRouteCeiling
-from openkap.plans.models import TreatmentPlan
+from openkap.plans.models import ProtocolTemplate, TreatmentPlan
 from tests.dosing.builders import as_role, cleared
 from tests.dosing.builders_administration import (
     administer,
@@ -126,6 +126,23 @@ def test_iv_without_a_concentration_is_refused_naming_the_field(db, org, nurse, 
     with pytest.raises(InvalidDosingInput) as refused:
         administer(db, dosing, nurse, stock=ketamine, concentration_mg_per_ml=None)
     assert refused.value.field == "concentration_mg_per_ml"
+
+
+def test_an_iv_order_carries_the_templates_vial_strength_and_another_is_refused(
+    db, org, nurse, ketamine
+):
+    episode = dosable_episode(db, org)
+    plan = db.scalar(select(TreatmentPlan).where(TreatmentPlan.episode_id == episode.id))
+    template = db.get(ProtocolTemplate, (org.id, plan.template_id))
+    template.iv_concentration_mg_per_ml = Decimal(10)
+    dosing = session_in_dosing(db, episode, nurse)
+    assert (dosing.order_infusion_minutes, dosing.order_concentration_mg_per_ml) == (40, 10)
+    before = db.scalar(select(func.count()).select_from(LedgerEntry))
+    with pytest.raises(DoseDiffersFromOrder, match="10 mg/mL; 50 mg/mL was entered"):
+        administer(db, dosing, nurse, stock=ketamine, concentration_mg_per_ml=Decimal(50))
+    assert db.scalar(select(func.count()).select_from(LedgerEntry)) == before
+    given = administer(db, dosing, nurse, stock=ketamine, concentration_mg_per_ml=Decimal(10))
+    assert given.concentration_mg_per_ml == 10
 
 
 def test_the_ledger_loses_dose_and_waste_and_names_the_patient(db, org, nurse, ketamine):

@@ -93,6 +93,7 @@ def change_order(
     _require_route_fields(dosing, data)
     template = plan_and_template(session, dosing)[1]
     minutes = data.infusion_minutes or dosing.order_infusion_minutes
+    concentration = data.concentration_mg_per_ml or dosing.order_concentration_mg_per_ml
     bounds, weight = _outside_plan(session, dosing, data)
     if dosing.route == Route.iv.value and minutes is not None:
         require_infusion_in_limits(
@@ -104,7 +105,7 @@ def change_order(
         previous_dose_mg=dosing.planned_dose_mg,
         dose_mg=data.dose_mg,
         infusion_minutes=minutes,
-        concentration_mg_per_ml=data.concentration_mg_per_ml,
+        concentration_mg_per_ml=concentration,
         reason=data.reason,
         outside_plan=bounds,
         outside_plan_reason=data.outside_plan_reason,
@@ -112,7 +113,7 @@ def change_order(
     )
     session.add(change)
     dosing.planned_dose_mg, dosing.order_infusion_minutes = data.dose_mg, minutes
-    dosing.order_concentration_mg_per_ml = data.concentration_mg_per_ml
+    dosing.order_concentration_mg_per_ml = concentration
     dosing.updated_by_id = by.user.id
     session.flush()
     audit.record(

@@ -60,8 +60,13 @@ def plan_order(
     ).all()
     doses = [dose for dose in slots if dose is not None]
     dose = doses[min(number, len(doses)) - 1] if doses else plan.start_dose_mg
-    minutes = template.infusion_minutes if plan.route == Route.iv.value else None
-    return Order(dose_mg=Decimal(dose), infusion_minutes=minutes)
+    if plan.route != Route.iv.value:
+        return Order(dose_mg=Decimal(dose), infusion_minutes=None)
+    return Order(
+        dose_mg=Decimal(dose),
+        infusion_minutes=template.infusion_minutes,
+        concentration_mg_per_ml=template.iv_concentration_mg_per_ml,
+    )
 
 
 def _differs(dosing: DosingSession, field: str, ordered: str, given: str) -> DoseDiffersFromOrder:

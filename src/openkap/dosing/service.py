@@ -113,6 +113,7 @@ def schedule_session(
         session_number=number,
         planned_dose_mg=order.dose_mg,
         order_infusion_minutes=order.infusion_minutes,
+        order_concentration_mg_per_ml=order.concentration_mg_per_ml,
         scheduled_for=scheduled_for,
         created_by_id=by.user.id,
         updated_by_id=by.user.id,

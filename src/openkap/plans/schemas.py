@@ -76,6 +76,10 @@ class TemplateVersionCreate(BlankIsNone):
     max_rate_mg_per_kg_min: (
         Annotated[Decimal, Field(gt=0, le=1, decimal_places=4, allow_inf_nan=False)] | None
     ) = None
+    iv_concentration_mg_per_ml: (
+        Annotated[Decimal, Field(ge=Decimal("0.1"), le=100, decimal_places=2, allow_inf_nan=False)]
+        | None
+    ) = None
     dosing_sessions: int | None = Field(default=None, ge=1, le=104)
     schedule: ScheduleIn | None = None
     monitoring_minutes: list[Annotated[int, Field(ge=0, le=720)]] | None = Field(
@@ -109,6 +113,7 @@ class TemplateRead(BaseModel):
     infusion_minutes_min: int | None
     infusion_minutes_max: int | None
     max_rate_mg_per_kg_min: Decimal | None
+    iv_concentration_mg_per_ml: Decimal | None
     dosing_sessions: int
     schedule: dict[str, Any]
     monitoring_minutes: list[int]

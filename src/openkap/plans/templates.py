@@ -33,6 +33,7 @@ EDITABLE = (
     "infusion_minutes_min",
     "infusion_minutes_max",
     "max_rate_mg_per_kg_min",
+    "iv_concentration_mg_per_ml",
     "dosing_sessions",
     "schedule",
     "monitoring_minutes",
@@ -50,6 +51,7 @@ NULLABLE = frozenset(
         "infusion_minutes_min",
         "infusion_minutes_max",
         "max_rate_mg_per_kg_min",
+        "iv_concentration_mg_per_ml",
     }
 )
 
