@@ -22,6 +22,12 @@ API_CALLS = [
         use={"episode_id": "held_episode_id"},
     ),
     Call("GET", "/api/v1/episodes/{episode_id}/transitions", CLINICIANS),
+    Call(
+        "PUT",
+        "/api/v1/episodes/{episode_id}/care-team",
+        CLINICIANS,
+        {"prescriber_id": None, "therapist_id": None, "reason": "matrix hand-over"},
+    ),
 ]
 PAGE_CALLS = [
     Call("GET", "/episodes/{episode_id}", CLINICIANS),
