@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 
 from openkap.accounts import sessions
+from openkap.accounts.revocation import MFA_ENROLMENT_MESSAGE, mfa_enrolment_due
 from openkap.accounts.schemas import (
     PersonalTokenCreate,
     PersonalTokenCreated,
@@ -21,6 +22,9 @@ from openkap.core.errors import NotFound
 from openkap.core.responses import error_responses
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
+MFA_CODE_MISSING = (
+    "This account uses MFA: send the current code of your authenticator app as totp_code."
+)
 
 
 def _error(status: int, name: str, detail: str) -> JSONResponse:
@@ -48,16 +52,17 @@ def issue_token(
         assert error is not None
         return _error(error.status_code, error.name, error.message)
     user = outcome.user
-    if user.mfa_enabled:
+    if outcome.second_factor_due:
         mfa_error = sessions.pass_second_factor(
             session, user=user, code=totp_code or "", client_address=address
         )
         if mfa_error is not None:
-            return _error(
-                mfa_error.status_code,
-                "InvalidMfaCode",
-                "This account uses MFA: send the current code as totp_code.",
-            )
+            if mfa_error.status_code == 429:
+                return _error(429, "LoginThrottled", mfa_error.message)
+            detail = mfa_error.message if totp_code else MFA_CODE_MISSING
+            return _error(mfa_error.status_code, "InvalidMfaCode", detail)
+    if mfa_enrolment_due(user):
+        return _error(403, "MfaEnrolmentRequired", MFA_ENROLMENT_MESSAGE)
     _, raw = sessions.issue_access_token(session, user=user)
     return TokenResponse(access_token=raw, expires_in=get_settings().access_token_minutes * 60)
 

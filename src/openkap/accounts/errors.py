@@ -21,6 +21,10 @@ class InvalidMfaCode(BadRequest):
     """The one-time code does not match."""
 
 
+class MfaEnrolmentRequired(Forbidden):
+    """The clinic requires MFA and this user has not set it up: no token is issued or accepted."""
+
+
 class WeakPassword(BadRequest):
     """The new password does not meet the policy."""
 

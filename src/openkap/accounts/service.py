@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from openkap.accounts.errors import EmailTaken, InvalidMfaCode, WeakPassword
 from openkap.accounts.grants import set_roles
 from openkap.accounts.principal import Principal
+from openkap.accounts.revocation import revoke_unenrolled_tokens
 from openkap.core import audit
 from openkap.core.audit import AuditChainHead
 from openkap.core.dea import dea_registration_problem
@@ -214,8 +215,13 @@ def disable_mfa(session: Session, *, principal: Principal, password: str) -> Non
 
 
 def set_mfa_requirement(session: Session, *, principal: Principal, required: bool) -> None:
-    """Require (or stop requiring) MFA for every user of the clinic."""
+    """Require (or stop requiring) MFA of the clinic's staff; requiring it revokes the tokens of
+    those who have not set it up."""
     principal.user.organization.require_mfa = required
+    if required:
+        revoke_unenrolled_tokens(
+            session, organization_id=principal.organization_id, actor=principal.actor
+        )
     audit.record(
         session,
         actor=principal.actor,

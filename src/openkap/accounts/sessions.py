@@ -30,6 +30,8 @@ class LoginOutcome:
 
     user: User | None
     error: LoginThrottled | InvalidCredentials | None
+    # The password was right but the account uses MFA: the sign-in is decided by the code.
+    second_factor_due: bool = False
 
 
 def _account_key(email: str) -> str:
@@ -90,7 +92,11 @@ def _throttled(
 def authenticate(
     session: Session, *, email: str, password: str, client_address: str
 ) -> LoginOutcome:
-    """Check a password, throttling repeated failures per account; every outcome is audited."""
+    """Check a password, throttling repeated failures per account; every outcome is audited.
+
+    A right password of an account with MFA is not yet a sign-in: nothing is counted until the
+    code is checked (`pass_second_factor`), so a wrong code is a failure the throttle counts.
+    """
     key = _account_key(email)
     user = find_user_by_email(session, email=email)
     actor = actor_for(user, client_address=client_address)
@@ -98,7 +104,24 @@ def authenticate(
     if throttled:
         return LoginOutcome(user=None, error=throttled)
     matches = verify_password(user.password_hash if user else _DUMMY_HASH, password)
+    if user is not None and user.is_active and matches and user.mfa_enabled:
+        return LoginOutcome(user=user, error=None, second_factor_due=True)
     succeeded = bool(user and user.is_active and matches)
+    _record_attempt(session, key=key, actor=actor, user=user, succeeded=succeeded, step="password")
+    if not succeeded:
+        return LoginOutcome(user=None, error=InvalidCredentials("E-mail or password is incorrect."))
+    return LoginOutcome(user=user, error=None)
+
+
+def _record_attempt(
+    session: Session,
+    *,
+    key: str,
+    actor: audit.Actor,
+    user: User | None,
+    succeeded: bool,
+    step: str,
+) -> None:
     session.add(LoginAttempt(account_key=key, succeeded=succeeded))
     audit.record(
         session,
@@ -106,10 +129,8 @@ def authenticate(
         action="login.succeeded" if succeeded else "login.failed",
         resource_type="user",
         resource_id=user.id if user else None,
+        detail=step,
     )
-    if not succeeded:
-        return LoginOutcome(user=None, error=InvalidCredentials("E-mail or password is incorrect."))
-    return LoginOutcome(user=user, error=None)
 
 
 def start_web_session(
@@ -267,19 +288,18 @@ def pending_web_session(session: Session, *, token: str) -> tuple[UserSession, U
 def pass_second_factor(
     session: Session, *, user: User, code: str, client_address: str
 ) -> LoginThrottled | InvalidCredentials | None:
-    """Check a sign-in TOTP code under the same per-account throttle as passwords."""
+    """Check a sign-in TOTP code: it decides the sign-in, under the same throttle as passwords."""
     key = _account_key(user.email)
     actor = actor_for(user, client_address=client_address)
     throttled = _throttled(session, account_key=key, actor=actor, user_id=user.id)
     if throttled:
         return throttled
     passed = check_mfa_code(session, user=user, code=code)
-    session.add(LoginAttempt(account_key=key, succeeded=passed))
-    audit.record(
-        session,
-        actor=actor,
-        action="mfa.passed" if passed else "mfa.failed",
-        resource_type="user",
-        resource_id=user.id,
+    _record_attempt(
+        session, key=key, actor=actor, user=user, succeeded=passed, step="password and code"
     )
-    return None if passed else InvalidCredentials("That code is not valid. Try the current one.")
+    if passed:
+        return None
+    return InvalidCredentials(
+        "That one-time code is not valid. Enter the current code from your authenticator app."
+    )

@@ -7,7 +7,9 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from openkap.accounts.errors import MfaEnrolmentRequired
 from openkap.accounts.principal import Principal
+from openkap.accounts.revocation import MFA_ENROLMENT_MESSAGE, mfa_enrolment_due
 from openkap.accounts.sessions import resolve_bearer, resolve_web_session
 from openkap.core.db import commit_or_rollback
 from openkap.core.errors import Forbidden, NotAuthenticated, OpenKapError
@@ -72,6 +74,8 @@ def api_principal(
     user = resolve_bearer(session, token=credentials.credentials) if credentials else None
     if user is None:
         raise NotAuthenticated("A valid bearer token is required.")
+    if mfa_enrolment_due(user):
+        raise MfaEnrolmentRequired(MFA_ENROLMENT_MESSAGE)
     return _bind(session, user=user, request=request)
 
 
@@ -90,7 +94,7 @@ def _web_principal(request: Request, session: Session, *, mfa_setup_page: bool) 
         raise LoginRequired("Please sign in.")
     if user.mfa_enabled and not record.mfa_passed:
         raise MfaRequired("Enter your one-time code.", location="/login/mfa")
-    if user.organization.require_mfa and not user.mfa_enabled and not mfa_setup_page:
+    if mfa_enrolment_due(user) and not mfa_setup_page:
         raise MfaRequired("Your clinic requires MFA: set it up to go on.", location="/account/mfa")
     return _bind(session, user=user, request=request, web=record)
 
