@@ -3,9 +3,9 @@
 from datetime import date
 from decimal import Decimal
 
-from openkap.core.models import RoleGrant
+from openkap.core.models import Role, RoleGrant
 from openkap.patients.models import WeightMeasurement
-from tests.fixtures.factories import make_patient
+from tests.fixtures.factories import make_patient, make_user
 from tests.matrix import CLINICIANS, EVERYONE, PATIENT_READERS, PATIENT_WRITERS, A, Call, N, P
 
 PATIENT = {
@@ -14,6 +14,8 @@ PATIENT = {
     "birth_date": "1990-01-01",
     "sex_at_birth": "male",
 }
+# A user none of the matrix's callers signs in as, whose access the administrator may end.
+STAFF = {"user_id": "staff_id"}
 API_CALLS = [
     Call("GET", "/api/v1/patients", PATIENT_READERS, record_route=False),
     Call("POST", "/api/v1/patients", PATIENT_WRITERS, PATIENT, record_route=False),
@@ -54,6 +56,10 @@ API_CALLS = [
     ),
     Call("GET", "/api/v1/users/{user_id}", frozenset({A})),
     Call("PUT", "/api/v1/users/{user_id}", frozenset({A}), {"roles": ["nurse"], "is_active": True}),
+    *(
+        Call("POST", f"/api/v1/users/{{user_id}}/{action}", frozenset({A}), use=STAFF)
+        for action in ("end-sessions", "unlock", "reset-mfa")
+    ),
     Call("GET", "/api/v1/role-grants", frozenset({A}), record_route=False),
     Call("POST", "/api/v1/role-grants/{grant_id}/approve", frozenset({A})),
     Call("POST", "/api/v1/role-grants/{grant_id}/decline", frozenset({A})),
@@ -71,8 +77,14 @@ PAGE_CALLS = [
     Call("GET", "/admin/audit", frozenset({A}), record_route=False),
     Call("GET", "/account", EVERYONE, record_route=False),
 ]
-# Routes that authenticate differently and are tested on their own (sign-in, token revocation).
-UNMATRIXED = {"POST /api/v1/auth/token", "POST /api/v1/tokens/{token_id}/revoke"}
+# Routes that authenticate differently or end the callers' own access, tested on their own
+# (sign-in, token revocation, signing out everywhere, the clinic's sign-in policy).
+UNMATRIXED = {
+    "POST /api/v1/auth/token",
+    "POST /api/v1/tokens/{token_id}/revoke",
+    "POST /api/v1/me/sign-out-everywhere",
+    "PUT /api/v1/sign-in-policy",
+}
 
 
 def seed(db, org, users):
@@ -93,4 +105,5 @@ def seed(db, org, users):
         "weight_id": weight.id,
         "user_id": users[N].id,
         "grant_id": grant.id,
+        "staff_id": make_user(db, org, Role.therapist).id,
     }

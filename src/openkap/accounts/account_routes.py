@@ -1,4 +1,4 @@
-"""The account page: password, MFA and personal API tokens."""
+"""The account page: password, MFA, personal API tokens, and signing out everywhere."""
 
 import uuid
 from typing import Annotated
@@ -6,9 +6,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from openkap.accounts import service, sessions
+from openkap.accounts import revocation, service, sessions
 from openkap.accounts.principal import Principal
 from openkap.core.deps import (
+    SESSION_COOKIE,
     DbSession,
     WebUser,
     check_csrf,
@@ -74,15 +75,18 @@ def create_token(
     session: DbSession,
     principal: WebUser,
     name: Annotated[str, Form(min_length=1, max_length=100)],
-    expires_in_days: Annotated[int, Form(ge=1, le=366)] = 90,
+    expires_in_days: Annotated[int | None, Form(ge=1, le=365)] = None,
 ) -> HTMLResponse:
-    record, raw = sessions.create_personal_token(
-        session,
-        user=principal.user,
-        name=name,
-        expires_in_days=expires_in_days,
-        client_address=principal.client_address,
-    )
+    try:
+        record, raw = sessions.create_personal_token(
+            session,
+            user=principal.user,
+            name=name,
+            expires_in_days=expires_in_days,
+            client_address=principal.client_address,
+        )
+    except BadRequest as error:
+        return _account_page(request, session, principal, status=422, token_error=error.message)
     return _account_page(request, session, principal, new_token=raw, new_token_name=record.name)
 
 
@@ -96,6 +100,16 @@ def revoke_token(session: DbSession, principal: WebUser, token_id: uuid.UUID) ->
     ):
         raise NotFound("No such token.")
     return RedirectResponse("/account", status_code=303)
+
+
+@router.post("/account/sign-out-everywhere", dependencies=[Depends(csrf_protect)])
+def sign_out_everywhere(session: DbSession, principal: WebUser) -> Response:
+    revocation.end_access(
+        session, user=principal.user, actor=principal.actor, why="signed out everywhere"
+    )
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
 
 
 @router.get("/account/mfa", response_class=HTMLResponse)

@@ -7,9 +7,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 
-from openkap.accounts import sessions
+from openkap.accounts import revocation, sessions
 from openkap.accounts.revocation import MFA_ENROLMENT_MESSAGE, mfa_enrolment_due
 from openkap.accounts.schemas import (
+    AccessEnded,
     PersonalTokenCreate,
     PersonalTokenCreated,
     PersonalTokenRead,
@@ -73,6 +74,17 @@ def me(principal: ApiUser) -> UserRead:
     return UserRead.model_validate(principal.user)
 
 
+@router.post(
+    "/me/sign-out-everywhere", response_model=AccessEnded, responses=error_responses(401, 403)
+)
+def sign_out_everywhere(session: DbSession, principal: ApiUser) -> AccessEnded:
+    """End every session of the caller and revoke all their tokens, this one included."""
+    ended = revocation.end_access(
+        session, user=principal.user, actor=principal.actor, why="signed out everywhere"
+    )
+    return AccessEnded(ended=ended)
+
+
 @router.get("/tokens", response_model=list[PersonalTokenRead], responses=error_responses(401))
 def list_tokens(session: DbSession, principal: ApiUser) -> list[PersonalTokenRead]:
     """List the caller's personal API tokens."""
@@ -86,7 +98,7 @@ def list_tokens(session: DbSession, principal: ApiUser) -> list[PersonalTokenRea
     "/tokens",
     response_model=PersonalTokenCreated,
     status_code=201,
-    responses=error_responses(401, 422),
+    responses=error_responses(401, 403, 422),
 )
 def create_token(
     session: DbSession, principal: ApiUser, body: PersonalTokenCreate

@@ -25,6 +25,12 @@ class MfaEnrolmentRequired(Forbidden):
     """The clinic requires MFA and this user has not set it up: no token is issued or accepted."""
 
 
+class TokenLifetimeTooLong(BadRequest):
+    """A personal token was asked to live longer than the clinic allows."""
+
+    status_code = 422
+
+
 class WeakPassword(BadRequest):
     """The new password does not meet the policy."""
 

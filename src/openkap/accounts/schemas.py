@@ -36,7 +36,12 @@ class UserCreate(InputModel):
 
 class PersonalTokenCreate(InputModel):
     name: str = Field(min_length=1, max_length=100)
-    expires_in_days: int | None = Field(default=90, ge=1, le=366)
+    expires_in_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=365,
+        description="Defaults to the clinic's limit (90 days unset)",
+    )
 
 
 class PersonalTokenRead(BaseModel):
@@ -69,3 +74,14 @@ class RoleGrantRead(BaseModel):
     requested_at: datetime
     decided_by_id: uuid.UUID | None
     decided_at: datetime | None
+
+
+class AccessEnded(BaseModel):
+    """How many browser sessions and API tokens an action ended."""
+
+    ended: int = Field(description="Sessions ended plus tokens revoked")
+
+
+class SignInPolicy(InputModel):
+    require_mfa: bool
+    personal_token_max_days: int = Field(ge=1, le=365)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from openkap.accounts.errors import EmailTaken, InvalidMfaCode, WeakPassword
 from openkap.accounts.grants import set_roles
 from openkap.accounts.principal import Principal
-from openkap.accounts.revocation import revoke_unenrolled_tokens
+from openkap.accounts.revocation import end_access, revoke_unenrolled_tokens
 from openkap.core import audit
 from openkap.core.audit import AuditChainHead
 from openkap.core.dea import dea_registration_problem
@@ -23,6 +23,9 @@ from openkap.core.security import (
     verify_password,
 )
 from openkap.core.time import utcnow
+
+# The longest any clinic may let a personal API token live.
+PERSONAL_TOKEN_MAX_DAYS = 365
 
 
 def create_organization(
@@ -131,6 +134,8 @@ def update_user(
     if user.id == by.user.id and not is_active:
         raise BadRequest("You cannot deactivate yourself.")
     set_roles(session, user=user, roles=new_roles, by=by)
+    if user.is_active and not is_active:
+        end_access(session, user=user, actor=by.actor, why="account deactivated")
     user.is_active = is_active
     audit.record(
         session,
@@ -157,6 +162,10 @@ def change_password(session: Session, *, principal: Principal, current: str, new
         action="password.changed",
         resource_type="user",
         resource_id=user.id,
+    )
+    keep = principal.web_session.id if principal.web_session else None
+    end_access(
+        session, user=user, actor=principal.actor, why="password changed", keep_session_id=keep
     )
 
 
@@ -211,6 +220,29 @@ def disable_mfa(session: Session, *, principal: Principal, password: str) -> Non
         action="mfa.disabled",
         resource_type="user",
         resource_id=user.id,
+    )
+    keep = principal.web_session.id if principal.web_session else None
+    end_access(
+        session, user=user, actor=principal.actor, why="MFA turned off", keep_session_id=keep
+    )
+
+
+def set_token_policy(session: Session, *, principal: Principal, max_days: int) -> None:
+    """Set how long the clinic's personal API tokens may live (1-365 days); existing ones keep
+    their expiry."""
+    if not 1 <= max_days <= PERSONAL_TOKEN_MAX_DAYS:
+        raise BadRequest(
+            f"personal_token_max_days is {max_days}; allowed 1-{PERSONAL_TOKEN_MAX_DAYS}.",
+            field="personal_token_max_days",
+        )
+    principal.user.organization.personal_token_max_days = max_days
+    audit.record(
+        session,
+        actor=principal.actor,
+        action="organization.token_policy",
+        resource_type="organization",
+        resource_id=principal.organization_id,
+        detail=f"personal_token_max_days={max_days}",
     )
 
 

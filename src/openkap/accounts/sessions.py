@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.errors import InvalidCredentials, LoginThrottled
+from openkap.accounts.errors import InvalidCredentials, LoginThrottled, TokenLifetimeTooLong
 from openkap.accounts.principal import actor_for
 from openkap.accounts.service import check_mfa_code
 from openkap.core import audit
@@ -48,7 +48,8 @@ def find_user_by_email(session: Session, *, email: str) -> User | None:
 def _recent_failures(session: Session, *, account_key: str, since: datetime) -> list[datetime]:
     last_success = session.scalar(
         select(func.max(LoginAttempt.attempted_at)).where(
-            LoginAttempt.account_key == account_key, LoginAttempt.succeeded.is_(True)
+            LoginAttempt.account_key == account_key,
+            LoginAttempt.succeeded.is_(True) | LoginAttempt.unlocked_by_id.is_not(None),
         )
     )
     start = max(since, last_success) if last_success else since
@@ -193,8 +194,15 @@ def issue_access_token(session: Session, *, user: User) -> tuple[ApiToken, str]:
 def create_personal_token(
     session: Session, *, user: User, name: str, expires_in_days: int | None, client_address: str
 ) -> tuple[ApiToken, str]:
-    """Create a named, revocable personal API token."""
-    expires_at = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
+    """Create a named, revocable personal API token, expiring within the clinic's limit."""
+    limit = user.organization.personal_token_max_days
+    if expires_in_days is not None and expires_in_days > limit:
+        raise TokenLifetimeTooLong(
+            f"TokenLifetimeTooLong: expires_in_days is {expires_in_days}; personal tokens of this "
+            f"clinic expire within 1-{limit} days.",
+            field="expires_in_days",
+        )
+    expires_at = utcnow() + timedelta(days=expires_in_days or limit)
     record, raw = _new_api_token(
         session, user=user, name=name, kind="personal", expires_at=expires_at
     )
@@ -268,7 +276,8 @@ def resolve_bearer(session: Session, *, token: str) -> User | None:
     record, user = found
     if record.revoked_at is not None or not user.is_active:
         return None
-    if record.expires_at is not None and record.expires_at <= now:
+    # A token without an expiry is refused: every token expires (personal ones within the limit).
+    if record.expires_at is None or record.expires_at <= now:
         return None
     # Recorded to the minute: a write on every call would make each API request a token update.
     if record.last_used_at is None or now - record.last_used_at >= LAST_USED_PRECISION:
@@ -303,3 +312,16 @@ def pass_second_factor(
     return InvalidCredentials(
         "That one-time code is not valid. Enter the current code from your authenticator app."
     )
+
+
+def unlock_sign_in(session: Session, *, user: User, by_id: uuid.UUID) -> None:
+    """End the account's run of failed sign-ins, as a success would, so the throttle lets it in."""
+    session.add(LoginAttempt(account_key=_account_key(user.email), unlocked_by_id=by_id))
+
+
+def sign_in_locked(session: Session, *, user: User) -> bool:
+    """Whether the account has failed too often recently to try again now."""
+    settings = get_settings()
+    since = utcnow() - timedelta(minutes=settings.login_window_minutes)
+    failures = _recent_failures(session, account_key=_account_key(user.email), since=since)
+    return len(failures) >= settings.login_max_failures

@@ -7,10 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from openkap.accounts import grants
+from openkap.accounts import access, grants
 from openkap.accounts import service as accounts
 from openkap.accounts.principal import Principal
-from openkap.accounts.schemas import RoleGrantRead, UserCreate, UserRead
+from openkap.accounts.schemas import (
+    AccessEnded,
+    RoleGrantRead,
+    SignInPolicy,
+    UserCreate,
+    UserRead,
+)
 from openkap.admin.service import AuditFilter, list_audit_events
 from openkap.core.deps import DbSession, api_permission
 from openkap.core.models import Role
@@ -86,7 +92,9 @@ def read_user(session: DbSession, principal: Admin, user_id: uuid.UUID) -> UserR
 
 
 @router.put(
-    "/users/{user_id}", response_model=UserRead, responses=error_responses(400, 401, 403, 404, 422)
+    "/users/{user_id}",
+    response_model=UserRead,
+    responses=error_responses(400, 401, 403, 404, 409, 422),
 )
 def update_user(
     session: DbSession, principal: Admin, user_id: uuid.UUID, body: UserUpdate
@@ -97,6 +105,51 @@ def update_user(
         session, user=user, roles=body.roles, is_active=body.is_active, by=principal
     )
     return UserRead.model_validate(user)
+
+
+@router.post(
+    "/users/{user_id}/end-sessions",
+    response_model=AccessEnded,
+    responses=error_responses(400, 401, 403, 404, 422),
+)
+def end_sessions(session: DbSession, principal: Admin, user_id: uuid.UUID) -> AccessEnded:
+    """End every browser session and revoke every token of a user of the clinic."""
+    user = accounts.get_user(session, organization_id=principal.organization_id, user_id=user_id)
+    return AccessEnded(ended=access.end_sessions(session, user=user, by=principal))
+
+
+@router.post(
+    "/users/{user_id}/unlock",
+    response_model=UserRead,
+    responses=error_responses(400, 401, 403, 404, 422),
+)
+def unlock_user(session: DbSession, principal: Admin, user_id: uuid.UUID) -> UserRead:
+    """Let a user whose sign-ins are throttled try again at once."""
+    user = accounts.get_user(session, organization_id=principal.organization_id, user_id=user_id)
+    access.unlock(session, user=user, by=principal)
+    return UserRead.model_validate(user)
+
+
+@router.post(
+    "/users/{user_id}/reset-mfa",
+    response_model=UserRead,
+    responses=error_responses(400, 401, 403, 404, 422),
+)
+def reset_mfa(session: DbSession, principal: Admin, user_id: uuid.UUID) -> UserRead:
+    """Remove a user's authenticator (lost or replaced); their sessions and tokens end."""
+    user = accounts.get_user(session, organization_id=principal.organization_id, user_id=user_id)
+    access.reset_mfa(session, user=user, by=principal)
+    return UserRead.model_validate(user)
+
+
+@router.put(
+    "/sign-in-policy", response_model=SignInPolicy, responses=error_responses(401, 403, 422)
+)
+def set_sign_in_policy(session: DbSession, principal: Admin, body: SignInPolicy) -> SignInPolicy:
+    """Require MFA of the clinic's staff or not, and how long personal tokens may live."""
+    accounts.set_mfa_requirement(session, principal=principal, required=body.require_mfa)
+    accounts.set_token_policy(session, principal=principal, max_days=body.personal_token_max_days)
+    return body
 
 
 @router.get("/role-grants", response_model=list[RoleGrantRead], responses=error_responses(401, 403))

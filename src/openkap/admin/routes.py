@@ -1,15 +1,16 @@
 """Administration pages: users and roles, MFA policy, audit log."""
 
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from openkap.accounts import grants
+from openkap.accounts import access, grants, sessions
 from openkap.accounts import service as accounts
 from openkap.accounts.principal import Principal
-from openkap.accounts.schemas import UserCreate
+from openkap.accounts.schemas import SignInPolicy, UserCreate
 from openkap.admin.service import AuditFilter, list_audit_events, user_names
 from openkap.core.deps import DbSession, csrf_protect, web_permission
 from openkap.core.errors import OpenKapError
@@ -48,6 +49,7 @@ def _users_page(
         grants=role_grants,
         pending={(g.user_id, g.role) for g in role_grants if g.status == "pending"},
         names={u.id: u.full_name for u in users},
+        locked={u.id for u in users if sessions.sign_in_locked(session, user=u)},
         values=values or {},
         errors=errors or {},
         status_code=status,
@@ -151,10 +153,49 @@ def decide_role_grant(
 
 
 @router.post("/admin/mfa-policy", dependencies=[Depends(csrf_protect)])
-def mfa_policy(session: DbSession, principal: Admin, fields: FormFields) -> Response:
-    accounts.set_mfa_requirement(
-        session, principal=principal, required=fields.get("require_mfa") == "on"
+def mfa_policy(
+    request: Request, session: DbSession, principal: Admin, fields: FormFields
+) -> Response:
+    policy, errors = validate_form(
+        SignInPolicy,
+        {
+            "require_mfa": fields.get("require_mfa") == "on",
+            "personal_token_max_days": fields.get("personal_token_max_days") or "90",
+        },
     )
+    if policy is None:
+        return _users_page(request, session, principal, errors=errors, status=422)
+    accounts.set_mfa_requirement(session, principal=principal, required=policy.require_mfa)
+    accounts.set_token_policy(session, principal=principal, max_days=policy.personal_token_max_days)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+ACCESS_ACTIONS: dict[str, Callable[..., object]] = {
+    "end-sessions": access.end_sessions,
+    "unlock": access.unlock,
+    "reset-mfa": access.reset_mfa,
+}
+
+
+@router.post(
+    "/admin/users/{user_id}/access/{action}",
+    response_class=HTMLResponse,
+    dependencies=[Depends(csrf_protect)],
+)
+def change_access(
+    request: Request,
+    session: DbSession,
+    principal: Admin,
+    user_id: uuid.UUID,
+    action: Literal["end-sessions", "unlock", "reset-mfa"],
+) -> Response:
+    user = accounts.get_user(session, organization_id=principal.organization_id, user_id=user_id)
+    try:
+        ACCESS_ACTIONS[action](session, user=user, by=principal)
+    except OpenKapError as refused:
+        return _users_page(
+            request, session, principal, errors=refusal_errors(refused), status=refused.status_code
+        )
     return RedirectResponse("/admin/users", status_code=303)
 
 

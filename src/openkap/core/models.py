@@ -32,6 +32,8 @@ class Organization(Base):
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     require_mfa: Mapped[bool] = mapped_column(default=False)
+    # Personal API tokens always expire: at most this many days after they are made.
+    personal_token_max_days: Mapped[int] = mapped_column(default=90, server_default="90")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -130,6 +132,8 @@ class LoginAttempt(Base):
     account_key: Mapped[str] = mapped_column(String(64), index=True)
     attempted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     succeeded: Mapped[bool] = mapped_column(default=False)
+    # An administrator's unlock: like a success, it ends the run of failures the throttle counts.
+    unlocked_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None)
 
 
 class GrantStatus(enum.StrEnum):

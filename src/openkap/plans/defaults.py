@@ -34,8 +34,6 @@ DEFAULT_TEMPLATES: list[dict[str, Any]] = [
         "infusion_minutes_min": 40,
         "infusion_minutes_max": 100,
         "max_rate_mg_per_kg_min": Decimal("0.025"),
-        # Racemic ketamine 10 mg/mL, the weakest common vial: 0.5 mg/kg for 70 kg is 3.5 mL.
-        "iv_concentration_mg_per_ml": Decimal(10),
         "dosing_sessions": 6,
         "schedule": {
             "phases": [{"weeks": 3, "per_week": 2, "every_weeks": 1, "label": "Induction"}],

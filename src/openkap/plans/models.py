@@ -79,7 +79,8 @@ class ProtocolTemplate(TenantMixin, AuditedMixin, Base):
     infusion_minutes_min: Mapped[int | None] = mapped_column(default=None)
     infusion_minutes_max: Mapped[int | None] = mapped_column(default=None)
     max_rate_mg_per_kg_min: Mapped[Decimal | None] = mapped_column(Numeric(6, 4), default=None)
-    # The vial strength an IV dose is drawn from: part of every IV session's order.
+    # The concentration a clinic prepares every IV dose at (mg/mL of what is infused), when it has
+    # a standard one: each IV session's order then carries it.
     iv_concentration_mg_per_ml: Mapped[Decimal | None] = mapped_column(Numeric(6, 2), default=None)
     dosing_sessions: Mapped[int] = mapped_column()
     schedule: Mapped[dict[str, object]] = mapped_column(JSON)

@@ -1,0 +1,45 @@
+"""What an administrator does to another user's access: end their sessions, unlock a throttled
+sign-in, reset a lost authenticator. Each is audited; none applies to the administrator's own
+account (they use their own account page)."""
+
+from sqlalchemy.orm import Session
+
+from openkap.accounts.principal import Principal, require
+from openkap.accounts.revocation import end_access
+from openkap.accounts.sessions import unlock_sign_in
+from openkap.core import audit
+from openkap.core.errors import BadRequest
+from openkap.core.models import User
+from openkap.core.permissions import Permission
+
+
+def _check(by: Principal, user: User, what: str) -> None:
+    require(by, Permission.user_manage, f"Only an administrator may {what}.")
+    if user.id == by.user.id:
+        raise BadRequest(f"You cannot {what} for yourself; use your account page.")
+
+
+def end_sessions(session: Session, *, user: User, by: Principal) -> int:
+    """End every session and token of a user of the clinic; return how many."""
+    _check(by, user, "end a user's sessions")
+    return end_access(session, user=user, actor=by.actor, why="ended by an administrator")
+
+
+def unlock(session: Session, *, user: User, by: Principal) -> None:
+    """Let a throttled user try to sign in again at once."""
+    _check(by, user, "unlock a sign-in")
+    unlock_sign_in(session, user=user, by_id=by.user.id)
+    audit.record(
+        session, actor=by.actor, action="user.unlocked", resource_type="user", resource_id=user.id
+    )
+
+
+def reset_mfa(session: Session, *, user: User, by: Principal) -> None:
+    """Remove a user's authenticator (lost or replaced) and end all their access."""
+    _check(by, user, "reset MFA")
+    user.totp_secret = user.totp_pending_secret = None
+    user.totp_last_step = None
+    audit.record(
+        session, actor=by.actor, action="mfa.reset", resource_type="user", resource_id=user.id
+    )
+    end_access(session, user=user, actor=by.actor, why="MFA reset")
