@@ -257,7 +257,7 @@ def signed_in(
         if saved is None:
             page = new_page(**context_options)
             submit_login(page, handle)
-            expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+            expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
             if not fresh:
                 saved_sign_ins[handle] = page.context.storage_state()
             if not page.url.endswith(path):
@@ -265,7 +265,7 @@ def signed_in(
         else:
             page = new_page(storage_state=saved, **context_options)
             page.goto(path)
-        expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+        expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
         return page
 
     return sign_in

@@ -23,7 +23,7 @@ def test_wrong_password_shows_an_error_and_stays_on_the_login_page(
     expect(page).to_have_url(re.compile(r"/login$"))
     expect(page.get_by_role("heading", name="Sign in to OpenKAP")).to_be_visible()
     expect(page.get_by_label("E-mail")).to_have_value(demo_email("researcher"))
-    expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
+    expect(page.get_by_role("button", name="Sign out", exact=True)).to_have_count(0)
 
 
 def test_sign_in_leads_to_the_patient_list(page: Page, submit_login: Callable[..., None]) -> None:
@@ -53,14 +53,14 @@ def test_sign_out_returns_to_login_and_protected_pages_then_redirect_there(
 ) -> None:
     page = signed_in("prescriber", fresh=True)
 
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     expect(page).to_have_url(re.compile(r"/login$"))
     expect(page.get_by_role("heading", name="Sign in to OpenKAP")).to_be_visible()
 
     page.goto("/patients")
     expect(page).to_have_url(re.compile(r"/login\?next=(/|%2F)patients$"))
     expect(page.get_by_role("heading", name="Sign in to OpenKAP")).to_be_visible()
-    expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
+    expect(page.get_by_role("button", name="Sign out", exact=True)).to_have_count(0)
 
 
 def _next_step_code(totp: pyotp.TOTP) -> str:
@@ -91,7 +91,7 @@ def test_mfa_set_up_then_sign_in_asks_for_the_one_time_code(
     mfa = page.get_by_role("region", name="Two-step sign-in (MFA)")
     expect(mfa).to_contain_text("You enter a code from your authenticator app")
 
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     submit_login(page, "therapist2")
     expect(page).to_have_url(re.compile(r"/login/mfa"))
     expect(page.get_by_role("heading", name="Enter your one-time code")).to_be_visible()
@@ -105,5 +105,5 @@ def test_mfa_set_up_then_sign_in_asks_for_the_one_time_code(
 
     page.get_by_label("Code").fill(_next_step_code(totp))
     page.get_by_role("button", name="Verify").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
     expect(page.get_by_role("heading", name="Patients", level=1)).to_be_visible()
