@@ -60,6 +60,13 @@ API_CALLS = [
         Call("POST", f"/api/v1/users/{{user_id}}/{action}", frozenset({A}), use=STAFF)
         for action in ("end-sessions", "unlock", "reset-mfa")
     ),
+    Call(
+        "POST",
+        "/api/v1/users/{user_id}/password",
+        frozenset({A}),
+        {"new_password": "tangerine lighthouse marble violin"},
+        use=STAFF,
+    ),
     Call("GET", "/api/v1/role-grants", frozenset({A}), record_route=False),
     Call("POST", "/api/v1/role-grants/{grant_id}/approve", frozenset({A})),
     Call("POST", "/api/v1/role-grants/{grant_id}/decline", frozenset({A})),

@@ -29,9 +29,10 @@ from openkap.accounts.demo import demo_email
 from openkap.accounts.principal import Principal
 from openkap.app import create_app
 from openkap.core.db import build_engine, session_scope
-from openkap.core.demo import DEMO_PASSWORD, DemoContext
+from openkap.core.demo import DemoContext
 from openkap.core.migrate import upgrade
 from openkap.core.models import User
+from openkap.core.security import DEMO_PASSWORD
 from openkap.core.tenancy import all_tenants, bind_tenant
 from openkap.core.time import utcnow
 from openkap.episodes import pathway

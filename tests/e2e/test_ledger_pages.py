@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from openkap.accounts.demo import demo_email
-from openkap.core.demo import DEMO_PASSWORD
+from openkap.core.security import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
 

@@ -1,7 +1,8 @@
 """The demo patient: signs in to the portal with the demo password and lands on their record."""
 
 from openkap.accounts.sessions import authenticate
-from openkap.core.demo import DEMO_PASSWORD, DemoContext
+from openkap.core.demo import DemoContext
+from openkap.core.security import DEMO_PASSWORD
 from openkap.portal import demo
 from openkap.portal.access import account_of_user
 from tests.fixtures.factories import make_org, make_patient

@@ -1,16 +1,19 @@
 """What an administrator does to another user's access: end their sessions, unlock a throttled
-sign-in, reset a lost authenticator. Each is audited; none applies to the administrator's own
-account (they use their own account page)."""
+sign-in, reset a lost password or authenticator. Each is audited; none applies to the
+administrator's own account (they use their own account page)."""
 
 from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal, require
 from openkap.accounts.revocation import end_access
+from openkap.accounts.service import check_password
 from openkap.accounts.sessions import unlock_sign_in
 from openkap.core import audit
 from openkap.core.errors import BadRequest
 from openkap.core.models import User
 from openkap.core.permissions import Permission
+from openkap.core.security import hash_password
+from openkap.core.time import utcnow
 
 
 def _check(by: Principal, user: User, what: str) -> None:
@@ -32,6 +35,18 @@ def unlock(session: Session, *, user: User, by: Principal) -> None:
     audit.record(
         session, actor=by.actor, action="user.unlocked", resource_type="user", resource_id=user.id
     )
+
+
+def reset_password(session: Session, *, user: User, new_password: str, by: Principal) -> None:
+    """Give a user who lost their password a new one; all their sessions and tokens end."""
+    _check(by, user, "reset a password")
+    check_password(new_password, user.email, user.full_name)
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = utcnow()
+    audit.record(
+        session, actor=by.actor, action="password.reset", resource_type="user", resource_id=user.id
+    )
+    end_access(session, user=user, actor=by.actor, why="password reset")
 
 
 def reset_mfa(session: Session, *, user: User, by: Principal) -> None:

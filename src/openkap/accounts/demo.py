@@ -1,9 +1,9 @@
 """Synthetic clinic staff: one organisation, two sites, every role."""
 
 from openkap.accounts import service
-from openkap.core.demo import DEMO_PASSWORD, DEMO_SLUG, DemoContext
+from openkap.core.demo import DEMO_SLUG, DemoContext
 from openkap.core.models import Role, User
-from openkap.core.security import hash_password
+from openkap.core.security import DEMO_PASSWORD, hash_password
 
 STAFF = [
     ("admin", "Alex Morgan", [Role.admin]),

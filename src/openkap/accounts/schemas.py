@@ -85,3 +85,7 @@ class AccessEnded(BaseModel):
 class SignInPolicy(InputModel):
     require_mfa: bool
     personal_token_max_days: int = Field(ge=1, le=365)
+
+
+class PasswordReset(InputModel):
+    new_password: str = Field(min_length=1, max_length=256)

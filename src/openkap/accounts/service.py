@@ -63,8 +63,9 @@ def create_site(
     return site
 
 
-def _check_password(password: str) -> None:
-    problem = password_problem(password)
+def check_password(password: str, *personal: str) -> None:
+    """Refuse a new password that is short, common, guessable or made of the account's words."""
+    problem = password_problem(password, *personal)
     if problem:
         raise WeakPassword(problem)
 
@@ -84,7 +85,7 @@ def create_user(
     by: Principal | None,
 ) -> User:
     """Create a user account in a clinic."""
-    _check_password(password)
+    check_password(password, email, full_name)
     email = email.strip().lower()
     if session.scalars(select(User.id).where(User.email == email)).first() is not None:
         raise EmailTaken(f"An account with the e-mail {email} already exists.")
@@ -153,7 +154,7 @@ def change_password(session: Session, *, principal: Principal, current: str, new
     user = principal.user
     if not verify_password(user.password_hash, current):
         raise BadRequest("The current password is incorrect.")
-    _check_password(new)
+    check_password(new, user.email, user.full_name)
     user.password_hash = hash_password(new)
     user.password_changed_at = utcnow()
     audit.record(

@@ -12,6 +12,7 @@ from openkap.accounts import service as accounts
 from openkap.accounts.principal import Principal
 from openkap.accounts.schemas import (
     AccessEnded,
+    PasswordReset,
     RoleGrantRead,
     SignInPolicy,
     UserCreate,
@@ -127,6 +128,20 @@ def unlock_user(session: DbSession, principal: Admin, user_id: uuid.UUID) -> Use
     """Let a user whose sign-ins are throttled try again at once."""
     user = accounts.get_user(session, organization_id=principal.organization_id, user_id=user_id)
     access.unlock(session, user=user, by=principal)
+    return UserRead.model_validate(user)
+
+
+@router.post(
+    "/users/{user_id}/password",
+    response_model=UserRead,
+    responses=error_responses(400, 401, 403, 404, 422),
+)
+def reset_password(
+    session: DbSession, principal: Admin, user_id: uuid.UUID, body: PasswordReset
+) -> UserRead:
+    """Set a new password for a user who lost theirs; their sessions and tokens end."""
+    user = accounts.get_user(session, organization_id=principal.organization_id, user_id=user_id)
+    access.reset_password(session, user=user, new_password=body.new_password, by=principal)
     return UserRead.model_validate(user)
 
 

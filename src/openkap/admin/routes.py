@@ -127,6 +127,25 @@ def update_user(
 
 
 @router.post(
+    "/admin/users/{user_id}/password",
+    response_class=HTMLResponse,
+    dependencies=[Depends(csrf_protect)],
+)
+def reset_password(
+    request: Request, session: DbSession, principal: Admin, user_id: uuid.UUID, fields: FormFields
+) -> Response:
+    user = accounts.get_user(session, organization_id=principal.organization_id, user_id=user_id)
+    try:
+        access.reset_password(
+            session, user=user, new_password=fields.get("new_password", ""), by=principal
+        )
+    except OpenKapError as refused:
+        errors = {"_form": f"{user.full_name}: {refused.message}"}
+        return _users_page(request, session, principal, errors=errors, status=refused.status_code)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post(
     "/admin/role-grants/{grant_id}/{decision}",
     response_class=HTMLResponse,
     dependencies=[Depends(csrf_protect)],

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from openkap.core.models import Organization, Role, User
 
-DEMO_PASSWORD = "openkap-demo-password"  # noqa: S105 (synthetic clinic only)
 DEMO_SLUG = "demo"
 
 

@@ -18,8 +18,9 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from openkap.accounts.principal import Principal
-from openkap.core.demo import DEMO_PASSWORD, DemoContext
+from openkap.core.demo import DemoContext
 from openkap.core.models import Role
+from openkap.core.security import DEMO_PASSWORD
 from openkap.core.time import utcnow
 from openkap.inventory import catalog, counts, service
 from openkap.inventory.models import Drug, LotBalance

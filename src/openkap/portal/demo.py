@@ -12,8 +12,9 @@ from openkap.accounts.demo import demo_email
 from openkap.accounts.principal import Principal
 from openkap.accounts.service import create_user
 from openkap.assessments.models import AssessmentResponse
-from openkap.core.demo import DEMO_PASSWORD, DemoContext
+from openkap.core.demo import DemoContext
 from openkap.core.models import Role
+from openkap.core.security import DEMO_PASSWORD, hash_password, new_token
 from openkap.core.time import utcnow
 from openkap.dosing.models import DosingSession, SessionState
 from openkap.patients.models import Patient
@@ -58,10 +59,12 @@ def generate(context: DemoContext) -> None:
         organization_id=context.org.id,
         email=demo_email(DEMO_PATIENT_HANDLE),
         full_name=patient.display_name,
-        password=DEMO_PASSWORD,
+        password=new_token(),
         roles=[Role.patient],
         by=Principal(user=admin[0], client_address="demo") if admin else None,
     )
+    # The published demo password is refused to every account a person creates, so it is set here.
+    user.password_hash = hash_password(DEMO_PASSWORD)
     context.session.add(
         PortalAccount(
             organization_id=context.org.id,

@@ -270,7 +270,7 @@ def _check_password(opened: OpenedLink, password: str) -> None:
             "set. Open your questionnaires instead, or ask the clinic to add your e-mail.",
             field="password",
         )
-    problem = password_problem(password)
+    problem = password_problem(password, opened.user.email, opened.user.full_name)
     if problem:
         raise InvalidPortalInput(problem, field="password")
 
