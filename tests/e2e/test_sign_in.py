@@ -101,7 +101,9 @@ def test_mfa_set_up_then_sign_in_asks_for_the_one_time_code(
     expect(page).to_have_url(re.compile(r"/login/mfa"))
     page.get_by_label("Code").fill(_wrong_code(totp))
     page.get_by_role("button", name="Verify").click()
-    expect(page.get_by_role("alert")).to_have_text("That code is not valid. Try the current one.")
+    expect(page.get_by_role("alert")).to_have_text(
+        "That one-time code is not valid. Enter the current code from your authenticator app."
+    )
 
     page.get_by_label("Code").fill(_next_step_code(totp))
     page.get_by_role("button", name="Verify").click()
