@@ -27,6 +27,12 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("login_attempts", schema=None) as batch_op:
         batch_op.add_column(sa.Column("unlocked_by_id", sa.Uuid(), nullable=True))
+        batch_op.add_column(
+            sa.Column("client_address", sa.String(length=64), server_default="", nullable=False)
+        )
+        batch_op.create_index(
+            batch_op.f("ix_login_attempts_client_address"), ["client_address"], unique=False
+        )
 
     with op.batch_alter_table("organizations", schema=None) as batch_op:
         batch_op.add_column(
@@ -39,4 +45,6 @@ def downgrade() -> None:
         batch_op.drop_column("personal_token_max_days")
 
     with op.batch_alter_table("login_attempts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_login_attempts_client_address"))
+        batch_op.drop_column("client_address")
         batch_op.drop_column("unlocked_by_id")

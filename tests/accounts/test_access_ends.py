@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from openkap.accounts import access, sessions
+from openkap.accounts import access, sessions, throttle
 from openkap.accounts.principal import Principal
 from openkap.core.audit import _PENDING_KEY
 from openkap.core.config import get_settings
@@ -142,10 +142,10 @@ def test_an_administrator_unlocks_a_throttled_sign_in(db, client):
     org = make_org(db)
     user, admin = make_user(db, org, Role.nurse), make_user(db, org, Role.admin)
     assert _fail_until_locked(client, user.email).status_code == 429
-    assert sessions.sign_in_locked(db, user=user)
+    assert throttle.locked(db, user=user)
     unlocked = client.post(f"/api/v1/users/{user.id}/unlock", headers=bearer(db, admin))
     assert unlocked.status_code == 200
-    assert not sessions.sign_in_locked(db, user=user)
+    assert not throttle.locked(db, user=user)
     form = {"username": user.email, "password": PASSWORD}
     assert client.post("/api/v1/auth/token", data=form).status_code == 200
 

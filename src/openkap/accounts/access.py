@@ -4,10 +4,10 @@ administrator's own account (they use their own account page)."""
 
 from sqlalchemy.orm import Session
 
+from openkap.accounts import throttle
 from openkap.accounts.principal import Principal, require
 from openkap.accounts.revocation import end_access
 from openkap.accounts.service import check_password
-from openkap.accounts.sessions import unlock_sign_in
 from openkap.core import audit
 from openkap.core.errors import BadRequest
 from openkap.core.models import User
@@ -31,7 +31,7 @@ def end_sessions(session: Session, *, user: User, by: Principal) -> int:
 def unlock(session: Session, *, user: User, by: Principal) -> None:
     """Let a throttled user try to sign in again at once."""
     _check(by, user, "unlock a sign-in")
-    unlock_sign_in(session, user=user, by_id=by.user.id)
+    throttle.unlock(session, user=user, by_id=by.user.id)
     audit.record(
         session, actor=by.actor, action="user.unlocked", resource_type="user", resource_id=user.id
     )

@@ -1,18 +1,20 @@
-"""Signing in: throttled password checks, browser sessions and bearer tokens."""
+"""Signing in: password and one-time-code checks under the throttle, browser sessions and bearer
+tokens."""
 
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from openkap.accounts import throttle
 from openkap.accounts.errors import InvalidCredentials, LoginThrottled, TokenLifetimeTooLong
 from openkap.accounts.principal import actor_for
 from openkap.accounts.service import check_mfa_code
 from openkap.core import audit
 from openkap.core.config import get_settings
-from openkap.core.models import ApiToken, LoginAttempt, User, UserSession
+from openkap.core.models import ApiToken, User, UserSession
 from openkap.core.security import hash_password, new_token, token_digest, verify_password
 from openkap.core.time import utcnow
 
@@ -34,10 +36,6 @@ class LoginOutcome:
     second_factor_due: bool = False
 
 
-def _account_key(email: str) -> str:
-    return token_digest(email.strip().lower())
-
-
 def find_user_by_email(session: Session, *, email: str) -> User | None:
     """Return the account with this e-mail address, if any."""
     if "\x00" in email:
@@ -45,49 +43,22 @@ def find_user_by_email(session: Session, *, email: str) -> User | None:
     return session.scalars(select(User).where(User.email == email.strip().lower())).one_or_none()
 
 
-def _recent_failures(session: Session, *, account_key: str, since: datetime) -> list[datetime]:
-    last_success = session.scalar(
-        select(func.max(LoginAttempt.attempted_at)).where(
-            LoginAttempt.account_key == account_key,
-            LoginAttempt.succeeded.is_(True) | LoginAttempt.unlocked_by_id.is_not(None),
-        )
-    )
-    start = max(since, last_success) if last_success else since
-    return list(
-        session.scalars(
-            select(LoginAttempt.attempted_at)
-            .where(
-                LoginAttempt.account_key == account_key,
-                LoginAttempt.succeeded.is_(False),
-                LoginAttempt.attempted_at > start,
-            )
-            .order_by(LoginAttempt.attempted_at)
-        )
-    )
-
-
-def _throttle_error(failures: list[datetime], window: timedelta) -> LoginThrottled:
-    retry_at = failures[0] + window
-    minutes = max(1, int((retry_at - utcnow()).total_seconds() // 60) + 1)
-    return LoginThrottled(
-        f"Too many failed sign-in attempts for this account. Try again in {minutes} minute"
-        f"{'s' if minutes != 1 else ''}, or ask your clinic administrator to help."
-    )
-
-
 def _throttled(
-    session: Session, *, account_key: str, actor: audit.Actor, user_id: uuid.UUID | None
+    session: Session, *, email: str, actor: audit.Actor, user_id: uuid.UUID | None
 ) -> LoginThrottled | None:
-    """Refuse (and audit) a sign-in step when the account has failed too often recently."""
-    settings = get_settings()
-    window = timedelta(minutes=settings.login_window_minutes)
-    failures = _recent_failures(session, account_key=account_key, since=utcnow() - window)
-    if len(failures) < settings.login_max_failures:
+    """Refuse (and audit) a sign-in step when the account or the address failed too often."""
+    refused = throttle.refusal(session, email=email, client_address=actor.client_address)
+    if refused is None:
         return None
     audit.record(
-        session, actor=actor, action="login.throttled", resource_type="user", resource_id=user_id
+        session,
+        actor=actor,
+        action="login.throttled",
+        resource_type="user",
+        resource_id=user_id,
+        detail="address" if refused.by_address else "account",
     )
-    return _throttle_error(failures, window)
+    return refused.error
 
 
 def authenticate(
@@ -98,17 +69,18 @@ def authenticate(
     A right password of an account with MFA is not yet a sign-in: nothing is counted until the
     code is checked (`pass_second_factor`), so a wrong code is a failure the throttle counts.
     """
-    key = _account_key(email)
     user = find_user_by_email(session, email=email)
     actor = actor_for(user, client_address=client_address)
-    throttled = _throttled(session, account_key=key, actor=actor, user_id=user.id if user else None)
+    throttled = _throttled(session, email=email, actor=actor, user_id=user.id if user else None)
     if throttled:
         return LoginOutcome(user=None, error=throttled)
     matches = verify_password(user.password_hash if user else _DUMMY_HASH, password)
     if user is not None and user.is_active and matches and user.mfa_enabled:
         return LoginOutcome(user=user, error=None, second_factor_due=True)
     succeeded = bool(user and user.is_active and matches)
-    _record_attempt(session, key=key, actor=actor, user=user, succeeded=succeeded, step="password")
+    _record_attempt(
+        session, email=email, actor=actor, user=user, succeeded=succeeded, step="password"
+    )
     if not succeeded:
         return LoginOutcome(user=None, error=InvalidCredentials("E-mail or password is incorrect."))
     return LoginOutcome(user=user, error=None)
@@ -117,13 +89,15 @@ def authenticate(
 def _record_attempt(
     session: Session,
     *,
-    key: str,
+    email: str,
     actor: audit.Actor,
     user: User | None,
     succeeded: bool,
     step: str,
 ) -> None:
-    session.add(LoginAttempt(account_key=key, succeeded=succeeded))
+    throttle.count_attempt(
+        session, email=email, client_address=actor.client_address, succeeded=succeeded
+    )
     audit.record(
         session,
         actor=actor,
@@ -298,30 +272,21 @@ def pass_second_factor(
     session: Session, *, user: User, code: str, client_address: str
 ) -> LoginThrottled | InvalidCredentials | None:
     """Check a sign-in TOTP code: it decides the sign-in, under the same throttle as passwords."""
-    key = _account_key(user.email)
     actor = actor_for(user, client_address=client_address)
-    throttled = _throttled(session, account_key=key, actor=actor, user_id=user.id)
+    throttled = _throttled(session, email=user.email, actor=actor, user_id=user.id)
     if throttled:
         return throttled
     passed = check_mfa_code(session, user=user, code=code)
     _record_attempt(
-        session, key=key, actor=actor, user=user, succeeded=passed, step="password and code"
+        session,
+        email=user.email,
+        actor=actor,
+        user=user,
+        succeeded=passed,
+        step="password and code",
     )
     if passed:
         return None
     return InvalidCredentials(
         "That one-time code is not valid. Enter the current code from your authenticator app."
     )
-
-
-def unlock_sign_in(session: Session, *, user: User, by_id: uuid.UUID) -> None:
-    """End the account's run of failed sign-ins, as a success would, so the throttle lets it in."""
-    session.add(LoginAttempt(account_key=_account_key(user.email), unlocked_by_id=by_id))
-
-
-def sign_in_locked(session: Session, *, user: User) -> bool:
-    """Whether the account has failed too often recently to try again now."""
-    settings = get_settings()
-    since = utcnow() - timedelta(minutes=settings.login_window_minutes)
-    failures = _recent_failures(session, account_key=_account_key(user.email), since=since)
-    return len(failures) >= settings.login_max_failures

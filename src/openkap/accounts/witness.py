@@ -9,26 +9,18 @@ throttle; a failure counts even though the refused request writes nothing else
 import enum
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+from openkap.accounts import throttle
 from openkap.accounts.errors import WitnessNotConfirmed, WitnessThrottled
 from openkap.accounts.principal import actor_for
 from openkap.accounts.service import check_mfa_code
-from openkap.accounts.sessions import (
-    _DUMMY_HASH,
-    _account_key,
-    _recent_failures,
-    _throttle_error,
-    find_user_by_email,
-)
+from openkap.accounts.sessions import _DUMMY_HASH, find_user_by_email
 from openkap.core import audit
-from openkap.core.config import get_settings
 from openkap.core.db import keep_despite_rollback
-from openkap.core.models import LoginAttempt, User
+from openkap.core.models import User
 from openkap.core.security import verify_password
-from openkap.core.time import utcnow
 
 
 class ConfirmedBy(enum.StrEnum):
@@ -47,41 +39,40 @@ class ConfirmedIdentity:
 
 
 def _keep_failure(
-    session: Session, *, key: str, user: User | None, client_address: str, action: str
+    session: Session, *, email: str, user: User | None, client_address: str, action: str
 ) -> None:
     actor = actor_for(user, client_address=client_address)
     user_id: uuid.UUID | None = user.id if user else None
 
     def write(kept: Session) -> None:
         if action != "witness.throttled":
-            kept.add(LoginAttempt(account_key=key, succeeded=False))
+            throttle.count_attempt(
+                kept, email=email, client_address=client_address, succeeded=False
+            )
         audit.record(kept, actor=actor, action=action, resource_type="user", resource_id=user_id)
 
     keep_despite_rollback(session, write)
 
 
 def _refuse_if_throttled(
-    session: Session, *, key: str, user: User | None, client_address: str
+    session: Session, *, email: str, user: User | None, client_address: str
 ) -> None:
-    settings = get_settings()
-    window = timedelta(minutes=settings.login_window_minutes)
-    failures = _recent_failures(session, account_key=key, since=utcnow() - window)
-    if len(failures) < settings.login_max_failures:
+    refused = throttle.refusal(session, email=email, client_address=client_address)
+    if refused is None:
         return
     _keep_failure(
-        session, key=key, user=user, client_address=client_address, action="witness.throttled"
+        session, email=email, user=user, client_address=client_address, action="witness.throttled"
     )
-    message = _throttle_error(failures, window).message
-    raise WitnessThrottled(f"The witness could not confirm who they are: {message}")
+    raise WitnessThrottled(f"The witness could not confirm who they are: {refused.error.message}")
 
 
 def _check_code(
-    session: Session, *, key: str, user: User, code: str | None, client_address: str
+    session: Session, *, email: str, user: User, code: str | None, client_address: str
 ) -> None:
     if code and check_mfa_code(session, user=user, code=code.strip()):
         return
     _keep_failure(
-        session, key=key, user=user, client_address=client_address, action="witness.mfa_failed"
+        session, email=email, user=user, client_address=client_address, action="witness.mfa_failed"
     )
     raise WitnessNotConfirmed(
         "The witness could not confirm who they are: they have MFA, so enter the current "
@@ -94,13 +85,12 @@ def confirm_identity(
     session: Session, *, email: str, password: str, totp_code: str | None, client_address: str
 ) -> ConfirmedIdentity:
     """Check a witness's own credentials like a sign-in: throttled, audited, MFA when enrolled."""
-    key = _account_key(email)
     user = find_user_by_email(session, email=email)
-    _refuse_if_throttled(session, key=key, user=user, client_address=client_address)
+    _refuse_if_throttled(session, email=email, user=user, client_address=client_address)
     matches = verify_password(user.password_hash if user else _DUMMY_HASH, password)
     if user is None or not user.is_active or not matches:
         _keep_failure(
-            session, key=key, user=user, client_address=client_address, action="witness.failed"
+            session, email=email, user=user, client_address=client_address, action="witness.failed"
         )
         raise WitnessNotConfirmed(
             "The witness could not confirm who they are: their e-mail or password is "
@@ -108,8 +98,8 @@ def confirm_identity(
             field="witness_password",
         )
     if user.mfa_enabled:
-        _check_code(session, key=key, user=user, code=totp_code, client_address=client_address)
-    session.add(LoginAttempt(account_key=key, succeeded=True))
+        _check_code(session, email=email, user=user, code=totp_code, client_address=client_address)
+    throttle.count_attempt(session, email=email, client_address=client_address, succeeded=True)
     actor = actor_for(user, client_address=client_address)
     audit.record(
         session, actor=actor, action="witness.confirmed", resource_type="user", resource_id=user.id

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from openkap.accounts import access, grants, sessions
+from openkap.accounts import access, grants, throttle
 from openkap.accounts import service as accounts
 from openkap.accounts.principal import Principal
 from openkap.accounts.schemas import SignInPolicy, UserCreate
@@ -49,7 +49,7 @@ def _users_page(
         grants=role_grants,
         pending={(g.user_id, g.role) for g in role_grants if g.status == "pending"},
         names={u.id: u.full_name for u in users},
-        locked={u.id for u in users if sessions.sign_in_locked(session, user=u)},
+        locked={u.id for u in users if throttle.locked(session, user=u)},
         values=values or {},
         errors=errors or {},
         status_code=status,

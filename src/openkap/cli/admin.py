@@ -5,6 +5,7 @@ from rich.console import Console
 from rich.table import Table
 
 from openkap.core.audit_verify import verify_all
+from openkap.core.config import get_settings
 from openkap.core.db import get_engine, session_scope
 from openkap.core.migrate import upgrade
 from openkap.core.tenancy import all_tenants
@@ -46,6 +47,10 @@ def serve(
     """Serve the web application and API."""
     import uvicorn
 
+    # Only the configured proxy may name the client (X-Forwarded-For): the address decides the
+    # sign-in throttle and the audit log, so any other sender's header is ignored.
+    proxy = get_settings().trusted_proxy
+
     # No access log: request lines carry search words and record ids, which are patient data.
     uvicorn.run(
         "openkap.asgi:app",
@@ -54,6 +59,8 @@ def serve(
         workers=workers,
         log_level="info",
         access_log=False,
+        proxy_headers=bool(proxy),
+        forwarded_allow_ips=proxy or None,
     )
 
 

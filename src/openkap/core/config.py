@@ -20,6 +20,16 @@ class Settings(BaseSettings):
     session_absolute_hours: int = Field(default=12, ge=1, le=7 * 24)
     login_max_failures: int = Field(default=10, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
+    login_address_max_failures: int = Field(
+        default=50,
+        ge=1,
+        description="Failed sign-ins from one network address, over all accounts, per window",
+    )
+    trusted_proxy: str = Field(
+        default="",
+        description="Address(es) of the reverse proxy whose X-Forwarded-For names the client; "
+        "empty: the connecting address is the client",
+    )
     access_token_minutes: int = Field(default=60, ge=1)
     cookie_secure: bool = Field(default=False, description="Send cookies over HTTPS only")
     page_size_max: int = Field(default=100, ge=1, le=1000)

@@ -132,6 +132,10 @@ class LoginAttempt(Base):
     account_key: Mapped[str] = mapped_column(String(64), index=True)
     attempted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     succeeded: Mapped[bool] = mapped_column(default=False)
+    # Failures are counted per address too, so one address cannot spray many accounts.
+    client_address: Mapped[str] = mapped_column(
+        String(64), default="", server_default="", index=True
+    )
     # An administrator's unlock: like a success, it ends the run of failures the throttle counts.
     unlocked_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None)
 
