@@ -131,7 +131,7 @@ def _shared_app(engine: Engine) -> FastAPI:
 @pytest.fixture(scope="session")
 def _shared_client(_shared_app: FastAPI) -> Iterator[TestClient]:
     # Starting a TestClient costs more than most requests: one per backend serves every test.
-    with TestClient(_shared_app, base_url="http://testserver") as test_client:
+    with TestClient(_shared_app, base_url="https://testserver") as test_client:
         yield test_client
 
 

@@ -48,6 +48,7 @@ from openkap.therapy import api as therapy_api
 from openkap.therapy import routes as therapy_routes
 from openkap.web import health, home
 from openkap.web.limits import RequestLimits
+from openkap.web.security_headers import SecurityHeaders
 
 API_DESCRIPTION = """The OpenKAP JSON API. Authenticate with `POST /api/v1/auth/token` (OAuth2
 password flow) or a personal API token, and send `Authorization: Bearer <token>`. Errors are
@@ -115,6 +116,7 @@ def create_app(*, bind: Engine | Connection | None = None) -> FastAPI:
         app.include_router(router)
     install_error_handlers(app)
     app.add_middleware(RequestLimits)
+    app.add_middleware(SecurityHeaders)
     # What start-up made lives as long as the process: frozen, a full garbage collection no
     # longer rescans it, which otherwise costs a request a pause of tens of milliseconds.
     gc.freeze()

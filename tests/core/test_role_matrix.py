@@ -103,7 +103,7 @@ def clinic(matrix_connection) -> Clinic:
 
 @pytest.fixture(scope="module")
 def module_client(matrix_connection) -> Iterator[TestClient]:
-    with TestClient(create_app(bind=matrix_connection), base_url="http://testserver") as client:
+    with TestClient(create_app(bind=matrix_connection), base_url="https://testserver") as client:
         yield client
 
 

@@ -5,6 +5,7 @@ test works on its own patient (or creates one with a unique name) and never reli
 test did before it.
 """
 
+import os
 import shutil
 import socket
 import threading
@@ -28,6 +29,7 @@ from openkap.accounts import demo as accounts_demo
 from openkap.accounts.demo import demo_email
 from openkap.accounts.principal import Principal
 from openkap.app import create_app
+from openkap.core.config import get_settings
 from openkap.core.db import build_engine, session_scope
 from openkap.core.demo import DemoContext
 from openkap.core.migrate import upgrade
@@ -171,6 +173,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     engine, patient_ids = _demo_database(tmp_path_factory.mktemp("e2e") / "openkap.sqlite3")
     sock = _listening_socket()
     port = sock.getsockname()[1]
+    # Links sent to patients are built from the public address: here, this server's.
+    os.environ["OPENKAP_PUBLIC_BASE_URL"] = f"http://127.0.0.1:{port}"
+    get_settings.cache_clear()
     config = uvicorn.Config(create_app(bind=engine), log_level="warning", access_log=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -180,6 +185,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     yield LiveServer(url=url, patient_ids=patient_ids, engine=engine)
     server.should_exit = True
     thread.join(timeout=10)
+    del os.environ["OPENKAP_PUBLIC_BASE_URL"]
+    get_settings.cache_clear()
     sock.close()
     engine.dispose()
 

@@ -6,13 +6,17 @@ import re
 from sqlalchemy import select
 
 from openkap.core.audit import AuditEvent
+from openkap.core.config import get_settings
 from openkap.core.models import Role
 from openkap.portal.models import PortalLink, PortalSettings
 from tests.fixtures.factories import bearer, csrf_from, make_org, make_patient, make_user, web_login
 
-LINK = re.compile(
-    r'<code class="secret" id="invitation-url">(http://testserver/portal/start/[^<]+)</code>'
-)
+LINK = re.compile(r'<code class="secret" id="invitation-url">([^<]+/portal/start/[^<]+)</code>')
+
+
+def _base() -> str:
+    """The configured public address links are built from (read when the test runs)."""
+    return get_settings().public_base_url
 
 
 def _staff_client(db, client, role=Role.front_desk):
@@ -34,13 +38,14 @@ def test_staff_invite_from_the_status_page_and_see_the_link_only_once(db, client
     )
     assert made.status_code == 200
     url = LINK.search(made.text).group(1)
+    assert url.startswith(f"{_base()}/portal/start/")
     assert "shown only this once" in made.text
     again = client.get(f"/patients/{patient.id}/portal")
     assert url not in again.text
     assert "Open" in again.text
     assert "Live" in again.text
     client.cookies.clear()
-    assert client.get(url.removeprefix("http://testserver")).status_code == 200
+    assert client.get(url.removeprefix(_base())).status_code == 200
 
 
 def test_a_bad_e_mail_is_shown_beside_the_field(db, client):
@@ -74,7 +79,7 @@ def test_closing_access_needs_a_reason_and_stops_the_links(db, client):
     assert closed.status_code == 303
     assert "Closed: Patient asked to stop" in client.get(f"/patients/{patient.id}/portal").text
     client.cookies.clear()
-    assert client.get(url.removeprefix("http://testserver")).status_code == 410
+    assert client.get(url.removeprefix(_base())).status_code == 410
 
 
 def test_another_clinics_patient_does_not_exist_for_staff(db, client):
@@ -94,7 +99,7 @@ def test_the_api_returns_the_link_once_and_the_status_never_shows_it(db, client)
     )
     assert made.status_code == 201, made.text
     body = made.json()
-    assert body["url"].startswith("http://testserver/portal/start/")
+    assert body["url"].startswith(f"{_base()}/portal/start/")
     assert body["sign_in_email"] == "api-patient@example.org"
     assert made.headers["cache-control"] == "no-store"
     state = client.get(f"/api/v1/patients/{patient.id}/portal", headers=headers).json()
@@ -148,3 +153,16 @@ def test_the_administrator_saves_portal_settings_as_versions(db, client):
     assert wrong.status_code == 422
     assert 'id="e-link_expiry_hours"' in wrong.text
     assert len(db.scalars(select(PortalSettings)).all()) == 1
+
+
+def test_a_forged_host_header_does_not_change_the_link_sent_to_the_patient(db, client):
+    org = make_org(db)
+    patient = make_patient(db, org)
+    made = client.post(
+        f"/api/v1/patients/{patient.id}/portal-invitations",
+        json={"email": "noor@example.org"},
+        headers={**bearer(db, make_user(db, org, Role.therapist)), "Host": "evil.example"},
+    )
+    assert made.status_code == 201, made.text
+    assert made.json()["url"].startswith(f"{_base()}/portal/start/")
+    assert "evil.example" not in made.json()["url"]

@@ -21,6 +21,7 @@ from openkap.core.deps import (
 from openkap.core.errors import Forbidden
 from openkap.core.models import User, UserSession
 from openkap.core.security import new_token, same_secret
+from openkap.web.security_headers import secure_cookies
 from openkap.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -58,22 +59,22 @@ def _login_page(
         token,
         httponly=True,
         samesite="strict",
-        secure=get_settings().cookie_secure,
+        secure=secure_cookies(request),
         path="/login",
     )
     return response
 
 
-def _set_session_cookie(response: Response, token: str) -> None:
-    settings = get_settings()
+def set_session_cookie(request: Request, response: Response, token: str) -> None:
+    """Give the browser its session cookie (staff sign-in and a patient's portal link alike)."""
     response.set_cookie(
         SESSION_COOKIE,
         token,
         httponly=True,
         samesite="lax",
-        secure=settings.cookie_secure,
+        secure=secure_cookies(request),
         path="/",
-        max_age=settings.session_absolute_hours * 3600,
+        max_age=get_settings().session_absolute_hours * 3600,
     )
 
 
@@ -116,7 +117,7 @@ def login_submit(
     target = _safe_next(next)
     location = f"/login/mfa?next={quote(target)}" if user.mfa_enabled else target
     response = RedirectResponse(location, status_code=303)
-    _set_session_cookie(response, token)
+    set_session_cookie(request, response, token)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     return response
 

@@ -31,7 +31,17 @@ class Settings(BaseSettings):
         "empty: the connecting address is the client",
     )
     access_token_minutes: int = Field(default=60, ge=1)
-    cookie_secure: bool = Field(default=False, description="Send cookies over HTTPS only")
+    cookie_secure: bool = Field(
+        default=False,
+        description="Mark cookies Secure even when served on a loopback address (they always are "
+        "otherwise)",
+    )
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        pattern=r"^https?://[^/\s]+(/[^\s]*)?$",
+        description="The address patients and staff open OpenKAP at; links sent to patients are "
+        "built from it, never from a request's Host header",
+    )
     page_size_max: int = Field(default=100, ge=1, le=1000)
     sql_echo: bool = False
 

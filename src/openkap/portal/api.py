@@ -62,7 +62,7 @@ def create_invitation(
     return InvitationRead(
         patient_id=patient_id,
         account_id=invitation.account.id,
-        url=str(request.base_url).rstrip("/") + invitation.path,
+        url=links.link_url(invitation.path),
         expires_at=invitation.link.expires_at,
         sign_in_email=invitation.sign_in_email,
     )

@@ -17,6 +17,7 @@ from openkap.accounts.principal import Principal, actor_for, require
 from openkap.accounts.service import create_user
 from openkap.accounts.sessions import find_user_by_email, start_web_session
 from openkap.core import audit
+from openkap.core.config import get_settings
 from openkap.core.errors import Conflict, InvalidState
 from openkap.core.models import Role, User
 from openkap.core.permissions import Permission
@@ -46,6 +47,12 @@ class Invitation:
     @property
     def path(self) -> str:
         return START_PATH + self.token
+
+
+def link_url(path: str) -> str:
+    """Return the absolute address of a portal path as the patient will open it: from the
+    configured public address, so a forged Host header cannot redirect a patient's link."""
+    return get_settings().public_base_url.rstrip("/") + path
 
 
 def _account_for(session: Session, patient: Patient) -> PortalAccount | None:

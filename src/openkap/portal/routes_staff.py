@@ -24,11 +24,6 @@ Inviter = Annotated[Principal, Depends(web_permission(Permission.portal_invite))
 PAGE = "/patients/{patient_id}/portal"
 
 
-def link_url(request: Request, path: str) -> str:
-    """Return the absolute address of a portal path as the patient will open it."""
-    return str(request.base_url).rstrip("/") + path
-
-
 def _page(
     request: Request,
     session: DbSession,
@@ -47,7 +42,7 @@ def _page(
         principal=principal,
         found=found,
         invitation=invitation,
-        invitation_url=link_url(request, invitation.path) if invitation else None,
+        invitation_url=links.link_url(invitation.path) if invitation else None,
         values=values or {},
         errors=errors or {},
         status_code=status_code,

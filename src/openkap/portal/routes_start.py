@@ -8,12 +8,13 @@ carries a CSRF token paired with a cookie set by the page, as the sign-in page d
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from openkap.core.config import get_settings
-from openkap.core.deps import SESSION_COOKIE, DbSession, check_csrf, client_address
+from openkap.accounts.login_routes import set_session_cookie
+from openkap.core.deps import DbSession, check_csrf, client_address
 from openkap.core.security import new_token
 from openkap.portal import links
 from openkap.portal.errors import InvalidPortalInput, LinkRefused
 from openkap.web.forms import FormFields
+from openkap.web.security_headers import secure_cookies
 from openkap.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -65,7 +66,7 @@ def _start_page(
         token,
         httponly=True,
         samesite="strict",
-        secure=get_settings().cookie_secure,
+        secure=secure_cookies(request),
         path="/portal/start",
     )
     return response
@@ -103,20 +104,6 @@ def use_link(request: Request, session: DbSession, token: str, fields: FormField
         return _start_page(request, opened, errors=errors, status=invalid.status_code)
     target = "/login/mfa?next=/portal" if user.mfa_enabled else "/portal"
     response = RedirectResponse(target, status_code=303)
-    _set_session_cookie(response, cookie)
+    set_session_cookie(request, response, cookie)
     response.delete_cookie(LINK_CSRF_COOKIE, path="/portal/start")
     return response
-
-
-def _set_session_cookie(response: Response, token: str) -> None:
-    # The same cookie the sign-in page sets (openkap.accounts.login_routes).
-    settings = get_settings()
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        httponly=True,
-        samesite="lax",
-        secure=settings.cookie_secure,
-        path="/",
-        max_age=settings.session_absolute_hours * 3600,
-    )
