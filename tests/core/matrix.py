@@ -3,7 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
-from openkap.core.models import Role, RoleGrant
+from openkap.core.models import Role, RoleGrant, SecurityAlert
 from openkap.patients.models import WeightMeasurement
 from tests.fixtures.factories import make_patient, make_user
 from tests.matrix import CLINICIANS, EVERYONE, PATIENT_READERS, PATIENT_WRITERS, A, Call, N, P
@@ -67,6 +67,8 @@ API_CALLS = [
         {"new_password": "tangerine lighthouse marble violin"},
         use=STAFF,
     ),
+    Call("GET", "/api/v1/security-alerts", frozenset({A}), record_route=False),
+    Call("POST", "/api/v1/security-alerts/{alert_id}/acknowledge", frozenset({A})),
     Call("GET", "/api/v1/role-grants", frozenset({A}), record_route=False),
     Call("POST", "/api/v1/role-grants/{grant_id}/approve", frozenset({A})),
     Call("POST", "/api/v1/role-grants/{grant_id}/decline", frozenset({A})),
@@ -94,6 +96,13 @@ UNMATRIXED = {
 }
 
 
+def _alert(db, org):
+    alert = SecurityAlert(organization_id=org.id, kind="repeated_refusals", detail="matrix")
+    db.add(alert)
+    db.flush()
+    return alert
+
+
 def seed(db, org, users):
     patient = make_patient(db, org)
     weight = WeightMeasurement(
@@ -113,4 +122,5 @@ def seed(db, org, users):
         "user_id": users[N].id,
         "grant_id": grant.id,
         "staff_id": make_user(db, org, Role.therapist).id,
+        "alert_id": _alert(db, org).id,
     }

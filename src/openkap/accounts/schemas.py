@@ -89,3 +89,14 @@ class SignInPolicy(InputModel):
 
 class PasswordReset(InputModel):
     new_password: str = Field(min_length=1, max_length=256)
+
+
+class SecurityAlertRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    kind: str
+    user_id: uuid.UUID | None
+    raised_at: datetime
+    detail: str
+    acknowledged_at: datetime | None

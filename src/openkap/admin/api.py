@@ -7,13 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from openkap.accounts import access, grants
+from openkap.accounts import access, grants, refusals
 from openkap.accounts import service as accounts
 from openkap.accounts.principal import Principal
 from openkap.accounts.schemas import (
     AccessEnded,
     PasswordReset,
     RoleGrantRead,
+    SecurityAlertRead,
     SignInPolicy,
     UserCreate,
     UserRead,
@@ -165,6 +166,28 @@ def set_sign_in_policy(session: DbSession, principal: Admin, body: SignInPolicy)
     accounts.set_mfa_requirement(session, principal=principal, required=body.require_mfa)
     accounts.set_token_policy(session, principal=principal, max_days=body.personal_token_max_days)
     return body
+
+
+@router.get(
+    "/security-alerts", response_model=list[SecurityAlertRead], responses=error_responses(401, 403)
+)
+def list_security_alerts(session: DbSession, principal: Admin) -> list[SecurityAlertRead]:
+    """List the clinic's unacknowledged security alerts (users refused again and again)."""
+    alerts = refusals.open_alerts(session, by=principal)
+    return [SecurityAlertRead.model_validate(a) for a in alerts]
+
+
+@router.post(
+    "/security-alerts/{alert_id}/acknowledge",
+    response_model=SecurityAlertRead,
+    responses=error_responses(401, 403, 404, 422),
+)
+def acknowledge_security_alert(
+    session: DbSession, principal: Admin, alert_id: uuid.UUID
+) -> SecurityAlertRead:
+    """Mark a security alert seen."""
+    alert = refusals.acknowledge(session, alert_id=alert_id, by=principal)
+    return SecurityAlertRead.model_validate(alert)
 
 
 @router.get("/role-grants", response_model=list[RoleGrantRead], responses=error_responses(401, 403))

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from openkap.accounts import access, grants, throttle
+from openkap.accounts import access, grants, refusals, throttle
 from openkap.accounts import service as accounts
 from openkap.accounts.principal import Principal
 from openkap.accounts.schemas import SignInPolicy, UserCreate
@@ -50,6 +50,7 @@ def _users_page(
         pending={(g.user_id, g.role) for g in role_grants if g.status == "pending"},
         names={u.id: u.full_name for u in users},
         locked={u.id for u in users if throttle.locked(session, user=u)},
+        alerts=refusals.open_alerts(session, by=principal),
         values=values or {},
         errors=errors or {},
         status_code=status,
@@ -142,6 +143,14 @@ def reset_password(
     except OpenKapError as refused:
         errors = {"_form": f"{user.full_name}: {refused.message}"}
         return _users_page(request, session, principal, errors=errors, status=refused.status_code)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/security-alerts/{alert_id}/acknowledge", dependencies=[Depends(csrf_protect)])
+def acknowledge_security_alert(
+    session: DbSession, principal: Admin, alert_id: uuid.UUID
+) -> Response:
+    refusals.acknowledge(session, alert_id=alert_id, by=principal)
     return RedirectResponse("/admin/users", status_code=303)
 
 

@@ -7,8 +7,10 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from openkap.accounts import refusals
 from openkap.accounts.errors import MfaEnrolmentRequired
 from openkap.accounts.principal import Principal
+from openkap.accounts.refusals import REFUSED_STATUSES
 from openkap.accounts.revocation import MFA_ENROLMENT_MESSAGE, mfa_enrolment_due
 from openkap.accounts.sessions import resolve_bearer, resolve_web_session
 from openkap.core.db import commit_or_rollback
@@ -44,10 +46,24 @@ def get_db(request: Request) -> Iterator[Session]:
     session: Session = request.app.state.session_factory()
     try:
         yield session
-    except BaseException:
+    except BaseException as error:
+        _note_refusal(request, session, error)
         commit_or_rollback(session, failed=True)
         raise
     commit_or_rollback(session, failed=False)
+
+
+def _note_refusal(request: Request, session: Session, error: BaseException) -> None:
+    actor = getattr(request.state, "refusal_actor", None)
+    status = getattr(error, "status_code", None)
+    if isinstance(error, OpenKapError) and actor is not None and status in REFUSED_STATUSES:
+        refusals.note_refusal(
+            session,
+            actor=actor,
+            status=status,
+            method=request.method,
+            path=request.url.path,
+        )
 
 
 # Function scope: the commit runs before the response is sent, so an acknowledged write is a
@@ -83,7 +99,11 @@ def _bind(
     session: Session, *, user: User, request: Request, web: UserSession | None = None
 ) -> Principal:
     bind_tenant(session, user.organization_id)
-    return Principal(user=user, client_address=client_address(request), web_session=web)
+    principal = Principal(user=user, client_address=client_address(request), web_session=web)
+    # Kept for the commit point, which audits a refusal of this caller (accounts.refusals): the
+    # actor's plain values, which outlive the session.
+    request.state.refusal_actor = principal.actor
+    return principal
 
 
 def _web_principal(request: Request, session: Session, *, mfa_setup_page: bool) -> Principal:

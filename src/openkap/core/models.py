@@ -162,3 +162,19 @@ class RoleGrant(TenantMixin, Base):
         Uuid, ForeignKey("users.id"), default=None
     )
     decided_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class SecurityAlert(TenantMixin, Base):
+    """Something an administrator should look at: a user refused again and again, for now."""
+
+    __tablename__ = "security_alerts"
+    __table_args__ = (Index("ix_security_alerts_open", "organization_id", "acknowledged_at"),)
+
+    kind: Mapped[str] = mapped_column(String(40))
+    user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id"))
+    raised_at: Mapped[datetime] = mapped_column(default=utcnow)
+    detail: Mapped[str] = mapped_column(String(500), default="")
+    acknowledged_at: Mapped[datetime | None] = mapped_column(default=None)
+    acknowledged_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("users.id"), default=None
+    )
