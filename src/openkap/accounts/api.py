@@ -34,19 +34,29 @@ def _error(status: int, name: str, detail: str) -> JSONResponse:
 
 
 @router.post(
-    "/auth/token", response_model=TokenResponse, responses=error_responses(400, 401, 422, 429)
+    "/auth/token",
+    response_model=TokenResponse,
+    responses=error_responses(400, 401, 403, 409, 422, 429),
 )
 def issue_token(
     request: Request,
     session: DbSession,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     totp_code: Annotated[str | None, Form(max_length=16)] = None,
+    clinic: Annotated[
+        str | None,
+        Form(
+            max_length=64,
+            description="The clinic's short name, needed only when the e-mail and password "
+            "open accounts at more than one clinic",
+        ),
+    ] = None,
 ) -> TokenResponse | JSONResponse:
     """Exchange e-mail and password (and a TOTP code when MFA is on) for a bearer token."""
     # Failures are returned, not raised, so the attempt and its audit event are committed.
     address = client_address(request)
     outcome = sessions.authenticate(
-        session, email=form.username, password=form.password, client_address=address
+        session, email=form.username, password=form.password, client_address=address, clinic=clinic
     )
     if outcome.error is not None or outcome.user is None:
         error = outcome.error

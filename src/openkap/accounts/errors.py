@@ -17,6 +17,10 @@ class LoginThrottled(TooManyAttempts):
     """Too many failed sign-ins for one account in the window."""
 
 
+class ClinicChoiceNeeded(Conflict):
+    """The e-mail and password open accounts at more than one clinic: which one is meant?"""
+
+
 class InvalidMfaCode(BadRequest):
     """The one-time code does not match."""
 

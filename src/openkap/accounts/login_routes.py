@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from openkap.accounts import sessions
+from openkap.accounts.errors import ClinicChoiceNeeded
 from openkap.core.config import get_settings
 from openkap.core.deps import (
     SESSION_COOKIE,
@@ -42,7 +43,13 @@ def _safe_next(target: str | None) -> str:
 
 
 def _login_page(
-    request: Request, *, error: str | None = None, status: int = 200, email: str = ""
+    request: Request,
+    *,
+    error: str | None = None,
+    status: int = 200,
+    email: str = "",
+    clinic: str = "",
+    ask_clinic: bool = False,
 ) -> HTMLResponse:
     token = new_token()
     response = render(
@@ -52,6 +59,8 @@ def _login_page(
         error=error,
         login_csrf=token,
         email=email,
+        clinic=clinic,
+        ask_clinic=ask_clinic or bool(clinic),
         next=_safe_next(request.query_params.get("next")),
     )
     response.set_cookie(
@@ -94,13 +103,18 @@ def login_submit(
     email: Annotated[str, Form(max_length=254)] = "",
     password: Annotated[str, Form(max_length=256)] = "",
     next: Annotated[str, Form(max_length=500)] = "/",
+    clinic: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     if not email or not password:
         return _login_page(
             request, error="Enter your e-mail and password.", status=422, email=email
         )
     outcome = sessions.authenticate(
-        session, email=email, password=password, client_address=client_address(request)
+        session,
+        email=email,
+        password=password,
+        client_address=client_address(request),
+        clinic=clinic or None,
     )
     if outcome.error is not None or outcome.user is None:
         error = outcome.error
@@ -109,6 +123,8 @@ def login_submit(
             error=error.message if error else "Sign-in failed.",
             status=error.status_code if error else 401,
             email=email,
+            clinic=clinic,
+            ask_clinic=isinstance(error, ClinicChoiceNeeded),
         )
     user = outcome.user
     _, token = sessions.start_web_session(

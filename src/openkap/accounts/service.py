@@ -87,8 +87,9 @@ def create_user(
     """Create a user account in a clinic."""
     check_password(password, email, full_name)
     email = email.strip().lower()
-    if session.scalars(select(User.id).where(User.email == email)).first() is not None:
-        raise EmailTaken(f"An account with the e-mail {email} already exists.")
+    taken = select(User.id).where(User.organization_id == organization_id, User.email == email)
+    if session.scalars(taken).first() is not None:
+        raise EmailTaken(f"A user of this clinic already has the e-mail {email}.")
     user = User(
         organization_id=organization_id,
         email=email,

@@ -9,12 +9,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openkap.accounts import throttle
-from openkap.accounts.errors import InvalidCredentials, LoginThrottled, TokenLifetimeTooLong
+from openkap.accounts.errors import (
+    ClinicChoiceNeeded,
+    InvalidCredentials,
+    LoginThrottled,
+    TokenLifetimeTooLong,
+)
 from openkap.accounts.principal import actor_for
 from openkap.accounts.service import check_mfa_code
 from openkap.core import audit
 from openkap.core.config import get_settings
-from openkap.core.models import ApiToken, User, UserSession
+from openkap.core.models import ApiToken, Organization, User, UserSession
 from openkap.core.security import hash_password, new_token, token_digest, verify_password
 from openkap.core.time import utcnow
 
@@ -31,16 +36,38 @@ class LoginOutcome:
     """The result of a password check: a user, or the error to show."""
 
     user: User | None
-    error: LoginThrottled | InvalidCredentials | None
+    error: LoginThrottled | InvalidCredentials | ClinicChoiceNeeded | None
     # The password was right but the account uses MFA: the sign-in is decided by the code.
     second_factor_due: bool = False
 
 
-def find_user_by_email(session: Session, *, email: str) -> User | None:
-    """Return the account with this e-mail address, if any."""
+def find_users_by_email(session: Session, *, email: str, clinic: str | None = None) -> list[User]:
+    """Return the accounts with this e-mail address (at most one per clinic), of one clinic when
+    its short name is given."""
+    if "\x00" in email or (clinic and "\x00" in clinic):
+        return []
+    query = select(User).where(User.email == email.strip().lower())
+    if clinic:
+        query = query.join(Organization).where(Organization.slug == clinic.strip().lower())
+    return list(session.scalars(query))
+
+
+def find_user_in_clinic(session: Session, *, email: str, organization_id: uuid.UUID) -> User | None:
+    """Return the clinic's account with this e-mail address, if any."""
     if "\x00" in email:
         return None
-    return session.scalars(select(User).where(User.email == email.strip().lower())).one_or_none()
+    return session.scalars(
+        select(User).where(
+            User.organization_id == organization_id, User.email == email.strip().lower()
+        )
+    ).one_or_none()
+
+
+def _password_holders(candidates: list[User], password: str) -> list[User]:
+    """The active accounts among the candidates whose password this is."""
+    if not candidates:
+        verify_password(_DUMMY_HASH, password)
+    return [u for u in candidates if verify_password(u.password_hash, password) and u.is_active]
 
 
 def _throttled(
@@ -62,28 +89,43 @@ def _throttled(
 
 
 def authenticate(
-    session: Session, *, email: str, password: str, client_address: str
+    session: Session, *, email: str, password: str, client_address: str, clinic: str | None = None
 ) -> LoginOutcome:
     """Check a password, throttling repeated failures per account; every outcome is audited.
 
     A right password of an account with MFA is not yet a sign-in: nothing is counted until the
-    code is checked (`pass_second_factor`), so a wrong code is a failure the throttle counts.
+    code is checked (`pass_second_factor`), so a wrong code is a failure the throttle counts. An
+    e-mail may have an account at several clinics; the password picks the account, and the
+    clinic's short name is asked for only when the same password opens more than one.
     """
-    user = find_user_by_email(session, email=email)
-    actor = actor_for(user, client_address=client_address)
-    throttled = _throttled(session, email=email, actor=actor, user_id=user.id if user else None)
+    candidates = find_users_by_email(session, email=email, clinic=clinic)
+    only = candidates[0] if len(candidates) == 1 else None
+    actor = actor_for(only, client_address=client_address)
+    throttled = _throttled(session, email=email, actor=actor, user_id=only.id if only else None)
     if throttled:
         return LoginOutcome(user=None, error=throttled)
-    matches = verify_password(user.password_hash if user else _DUMMY_HASH, password)
-    if user is not None and user.is_active and matches and user.mfa_enabled:
+    holders = _password_holders(candidates, password)
+    if len(holders) > 1:
+        return LoginOutcome(user=None, error=_choose_clinic(holders))
+    user = holders[0] if holders else only
+    actor = actor_for(user, client_address=client_address)
+    if holders and user is not None and user.mfa_enabled:
         return LoginOutcome(user=user, error=None, second_factor_due=True)
-    succeeded = bool(user and user.is_active and matches)
     _record_attempt(
-        session, email=email, actor=actor, user=user, succeeded=succeeded, step="password"
+        session, email=email, actor=actor, user=user, succeeded=bool(holders), step="password"
     )
-    if not succeeded:
+    if not holders:
         return LoginOutcome(user=None, error=InvalidCredentials("E-mail or password is incorrect."))
     return LoginOutcome(user=user, error=None)
+
+
+def _choose_clinic(holders: list[User]) -> ClinicChoiceNeeded:
+    # Only someone holding the password of each account learns the clinics' short names.
+    names = ", ".join(sorted(u.organization.slug for u in holders))
+    return ClinicChoiceNeeded(
+        "ClinicChoiceNeeded: this e-mail and password open accounts at more than one clinic "
+        f"({names}); enter the clinic's short name as well."
+    )
 
 
 def _record_attempt(

@@ -16,7 +16,7 @@ from openkap.accounts import throttle
 from openkap.accounts.errors import WitnessNotConfirmed, WitnessThrottled
 from openkap.accounts.principal import actor_for
 from openkap.accounts.service import check_mfa_code
-from openkap.accounts.sessions import _DUMMY_HASH, find_user_by_email
+from openkap.accounts.sessions import _DUMMY_HASH, find_user_in_clinic
 from openkap.core import audit
 from openkap.core.db import keep_despite_rollback
 from openkap.core.models import User
@@ -82,10 +82,17 @@ def _check_code(
 
 
 def confirm_identity(
-    session: Session, *, email: str, password: str, totp_code: str | None, client_address: str
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    totp_code: str | None,
+    client_address: str,
+    organization_id: uuid.UUID,
 ) -> ConfirmedIdentity:
     """Check a witness's own credentials like a sign-in: throttled, audited, MFA when enrolled."""
-    user = find_user_by_email(session, email=email)
+    # A witness is of the recorder's clinic: the e-mail is looked up there only.
+    user = find_user_in_clinic(session, email=email, organization_id=organization_id)
     _refuse_if_throttled(session, email=email, user=user, client_address=client_address)
     matches = verify_password(user.password_hash if user else _DUMMY_HASH, password)
     if user is None or not user.is_active or not matches:

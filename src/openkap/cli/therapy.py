@@ -18,9 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal
+from openkap.accounts.sessions import find_users_by_email
 from openkap.core.db import get_engine, session_scope
 from openkap.core.errors import OpenKapError
-from openkap.core.models import User
 from openkap.core.tenancy import all_tenants, bind_tenant
 from openkap.models_registry import load_all
 from openkap.therapy import service, signing
@@ -38,7 +38,14 @@ therapy_app = typer.Typer(
 note_app = typer.Typer(help="One therapy note.", no_args_is_help=True)
 
 NoteArg = Annotated[uuid.UUID, typer.Argument(help="The note's id")]
-ActingAs = Annotated[str, typer.Option("--as", help="E-mail of the clinic user acting")]
+ActingAs = Annotated[
+    str,
+    typer.Option(
+        "--as",
+        help="E-mail of the clinic user acting; CLINIC/E-MAIL (the clinic's short name) when the "
+        "e-mail has accounts at more than one clinic",
+    ),
+]
 VersionOpt = Annotated[int, typer.Option("--version", help="The note version you read (as shown)")]
 
 
@@ -60,8 +67,14 @@ def _acting(email: str) -> Iterator[tuple[Session, Principal]]:
     load_all()
     try:
         with session_scope(get_engine()) as session:
+            clinic, _, address = email.rpartition("/")
             with all_tenants(session):
-                user = session.scalars(select(User).where(User.email == email)).first()
+                users = find_users_by_email(session, email=address, clinic=clinic or None)
+            if len(users) > 1:
+                _refuse(
+                    f"{address} has accounts at more than one clinic: give --as CLINIC/{address}"
+                )
+            user = users[0] if users else None
             if user is None or not user.is_active:
                 _refuse(f"no active user with the e-mail {email}")
             bind_tenant(session, user.organization_id)

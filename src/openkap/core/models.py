@@ -8,7 +8,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Uuid
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from openkap.core.model_base import AuditedMixin, Base, TenantMixin, new_id
@@ -53,12 +53,15 @@ class Site(AuditedMixin, Base):
 
 class User(Base):
     __tablename__ = "users"
+    # An e-mail is unique within a clinic only: a clinic creating an account learns nothing of
+    # the accounts of others (a person working at two clinics has an account at each).
+    __table_args__ = (UniqueConstraint("organization_id", "email"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     organization_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("organizations.id"), index=True
     )
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
     full_name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(default=True)

@@ -48,6 +48,7 @@ def authenticate_witness(session: Session, *, by: Principal, data: WitnessFields
         password=data.witness_password.get_secret_value(),
         totp_code=data.witness_totp,
         client_address=by.client_address,
+        organization_id=by.organization_id,
     )
     witness = identity.user
     if witness.id == by.user.id:

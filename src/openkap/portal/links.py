@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal, actor_for, require
 from openkap.accounts.service import create_user
-from openkap.accounts.sessions import find_user_by_email, start_web_session
+from openkap.accounts.sessions import find_user_in_clinic, start_web_session
 from openkap.core import audit
 from openkap.core.config import get_settings
 from openkap.core.errors import Conflict, InvalidState
@@ -61,11 +61,15 @@ def _account_for(session: Session, patient: Patient) -> PortalAccount | None:
     ).one_or_none()
 
 
-def _check_email_free(session: Session, *, email: str, user_id: uuid.UUID | None) -> None:
-    holder = find_user_by_email(session, email=email)
+def _check_email_free(
+    session: Session, *, email: str, user_id: uuid.UUID | None, organization_id: uuid.UUID
+) -> None:
+    # Within the clinic only: the front desk learns nothing of other clinics' accounts.
+    holder = find_user_in_clinic(session, email=email, organization_id=organization_id)
     if holder is not None and holder.id != user_id:
         raise InvalidPortalInput(
-            f"Another account already signs in with {email}; use another e-mail.", field="email"
+            f"Another account of this clinic already signs in with {email}; use another e-mail.",
+            field="email",
         )
 
 
@@ -73,7 +77,9 @@ def _new_account(
     session: Session, *, patient: Patient, email: str | None, by: Principal
 ) -> PortalAccount:
     if email:
-        _check_email_free(session, email=email, user_id=None)
+        _check_email_free(
+            session, email=email, user_id=None, organization_id=patient.organization_id
+        )
     user = create_user(
         session,
         organization_id=patient.organization_id,
@@ -101,7 +107,9 @@ def _reopen(session: Session, *, account: PortalAccount, email: str | None) -> N
     user = session.get(User, account.user_id)
     assert user is not None
     if email and email.strip().lower() != user.email:
-        _check_email_free(session, email=email, user_id=user.id)
+        _check_email_free(
+            session, email=email, user_id=user.id, organization_id=user.organization_id
+        )
         user.email, account.has_email = email.strip().lower(), True
     user.is_active = True
     account.status, account.revoked_at, account.revoked_reason = AccountStatus.active, None, None
