@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export OPENKAP_DATABASE_URL ?= sqlite:///$(CURDIR)/var/openkap.sqlite3
 
-.PHONY: demo test lint typecheck unit bench serve clean system-deps
+.PHONY: demo test lint typecheck unit bench soak serve clean system-deps
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "OpenKAP needs Python 3.11 or newer"'
@@ -39,6 +39,15 @@ DAY_EDGE_PASS := -q -k "not postgresql" -m "not e2e" --ignore=tests/reliability 
 test: $(STAMP) system-deps lint typecheck
 	scripts/with-postgres.sh $(BIN)/pytest --clock 00:05
 	scripts/with-postgres.sh $(BIN)/pytest --clock 23:55 $(DAY_EDGE_PASS)
+
+# The verification suite at full size (R1-R8): one line per figure at the end, as in
+# docs/security.md. `make test` runs the same tests at their short size.
+SOAK_TESTS := tests/reliability tests/api/test_schemathesis.py tests/core/test_role_matrix.py \
+	tests/core/test_audit_tampering.py tests/therapy tests/accounts tests/cli/test_backup_drill.py \
+	tests/api/test_bad_clinical_input.py
+
+soak: $(STAMP) system-deps
+	OPENKAP_SOAK=1 scripts/with-postgres.sh $(BIN)/pytest -q -m "not e2e" $(SOAK_TESTS)
 
 bench: $(STAMP)
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -23,6 +23,8 @@ from openkap.core.migrate import upgrade
 from openkap.core.tenancy import all_tenants
 from openkap.core.time import set_clock, utcnow
 
+pytest_plugins = ["tests.verification"]
+
 BACKENDS = ["sqlite", "postgresql"]
 
 

@@ -18,6 +18,8 @@ from openkap.core.security import new_totp_secret
 from openkap.core.time import utcnow
 from tests.fixtures.factories import PASSWORD, bearer, make_org, make_user, web_login
 
+pytestmark = pytest.mark.figure("R6")  # session and sign-in controls
+
 NEW_PASSWORD = "a much longer passphrase"
 
 

@@ -12,6 +12,8 @@ from openkap.core.config import Settings
 from openkap.core.models import LoginAttempt, Role
 from tests.fixtures.factories import PASSWORD, make_org, make_user
 
+pytestmark = pytest.mark.figure("R6")  # session and sign-in controls
+
 LIMIT = 5
 
 

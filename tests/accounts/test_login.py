@@ -11,6 +11,8 @@ from openkap.core.models import Role, UserSession
 from openkap.core.time import utcnow
 from tests.fixtures.factories import PASSWORD, csrf_from, make_org, make_user, web_login
 
+pytestmark = pytest.mark.figure("R6")  # session and sign-in controls
+
 
 def _attempt(client, email, password):
     page = client.get("/login")

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pyotp
+import pytest
 from sqlalchemy import select
 
 from openkap.accounts import sessions
@@ -11,6 +12,8 @@ from openkap.core.models import Role, User
 from openkap.core.security import new_totp_secret
 from openkap.core.time import clock_set_to, utcnow
 from tests.fixtures.factories import PASSWORD, bearer, csrf_from, make_org, make_user, web_login
+
+pytestmark = pytest.mark.figure("R6")  # session and sign-in controls
 
 
 def _enrol(client, db, user: User) -> str:

@@ -14,6 +14,8 @@ from openkap.core.models import ApiToken, LoginAttempt, Role, User
 from openkap.core.security import new_totp_secret
 from tests.fixtures.factories import PASSWORD, bearer, csrf_from, make_org, make_user
 
+pytestmark = pytest.mark.figure("R6")  # session and sign-in controls
+
 TOKEN = "/api/v1/auth/token"
 
 

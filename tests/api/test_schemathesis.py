@@ -1,4 +1,4 @@
-"""A short schemathesis run over every operation of the JSON API, as an admin and as a prescriber.
+"""A schemathesis run over every operation of the JSON API, as an admin, a prescriber and a nurse.
 
 The run uses its own migrated SQLite database, so what the API commits persists between requests
 (created patients can then be read, updated and marked in error). Path parameters are sometimes
@@ -34,9 +34,13 @@ from openkap.core.migrate import upgrade
 from openkap.core.models import Role
 from openkap.core.tenancy import all_tenants
 from openkap.patients.models import WeightMeasurement
+from tests import verification
 from tests.fixtures.factories import make_org, make_patient, make_user
 
-ROLES = ["admin", "prescriber"]
+ROLES = ["admin", "prescriber", "nurse"]
+# Cases per operation and role: about 20,000 requests in `make test`, 100,000 in `make soak`.
+EXAMPLES = verification.size(8, 45)
+REQUESTS_TARGET = verification.size(20_000, 100_000)
 CHECKS = [
     not_a_server_error,
     response_schema_conformance,
@@ -102,6 +106,7 @@ def _seed(engine: Any) -> tuple[dict[str, str], dict[str, list[str]], set[str]]:
         admin = make_user(db, org, Role.admin)
         prescriber = make_user(db, org, Role.prescriber)
         spare = make_user(db, org, Role.nurse)
+        nurse = make_user(db, org, Role.nurse)
         stranger = make_user(db, other, Role.admin)
         patients = [make_patient(db, org) for _ in range(3)]
         foreign = make_patient(db, other)
@@ -127,6 +132,7 @@ def _seed(engine: Any) -> tuple[dict[str, str], dict[str, list[str]], set[str]]:
         tokens = {
             "admin": sessions.issue_access_token(db, user=admin)[1],
             "prescriber": sessions.issue_access_token(db, user=prescriber)[1],
+            "nurse": sessions.issue_access_token(db, user=nurse)[1],
         }
         known = {
             "patient_id": [str(p.id) for p in [*patients, foreign]],
@@ -160,7 +166,7 @@ def fuzz_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzTarget
 @pytest.mark.parametrize("role", ROLES)
 @schema.parametrize()
 @settings(
-    max_examples=12,
+    max_examples=EXAMPLES,
     deadline=None,
     derandomize=True,
     database=None,
@@ -175,6 +181,7 @@ def test_api_answers_within_its_openapi_contract(
     role: str,
     fuzz_target: FuzzTarget,
     fuzz_requests: Counter[tuple[str, int]],
+    figures: dict[str, verification.Figure],
 ) -> None:
     token = fuzz_target.tokens[role]
     if (case.method.upper(), case.path) in ACCESS_ENDING:
@@ -182,9 +189,14 @@ def test_api_answers_within_its_openapi_contract(
     headers = {"Authorization": f"Bearer {token}"}
     response = case.call(app=fuzz_target.app, headers=headers)
     fuzz_requests[role, response.status_code] += 1
-    case.validate_response(
-        response, checks=CHECKS, headers=headers, transport_kwargs={"app": fuzz_target.app}
-    )
+    try:
+        case.validate_response(
+            response, checks=CHECKS, headers=headers, transport_kwargs={"app": fuzz_target.app}
+        )
+    except Exception:
+        verification.add(figures, "R2", measured=1, target=REQUESTS_TARGET, failures=1)
+        raise
+    verification.add(figures, "R2", measured=1, target=REQUESTS_TARGET)
     used_ids = {str(value) for value in (case.path_parameters or {}).values()}
     if used_ids & fuzz_target.other_clinic_ids and response.status_code < 400:
         pytest.fail(f"another clinic's record answered {response.status_code}: {case.path}")

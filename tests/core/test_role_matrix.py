@@ -127,6 +127,7 @@ def _send(client, call: Call, ids, headers):
     )
 
 
+@pytest.mark.figure("R3")
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
 @pytest.mark.parametrize("call", API_CALLS, ids=str)
 def test_api_role_matrix(matrix_client, clinic, call, role):
@@ -138,12 +139,14 @@ def test_api_role_matrix(matrix_client, clinic, call, role):
         assert response.json()["error"] == "Forbidden"
 
 
+@pytest.mark.figure("R3")
 @pytest.mark.parametrize("call", [c for c in API_CALLS if c.record_route], ids=str)
 def test_other_clinics_records_do_not_exist_for_any_role(matrix_client, clinic, call):
     response = _send(matrix_client, call, clinic.ids, clinic.outsider_bearer)
     assert response.status_code == 404, response.text
 
 
+@pytest.mark.figure("R3")
 def test_other_clinics_patients_never_appear_in_lists(matrix_client, clinic):
     headers = clinic.outsider_bearer
     listed = matrix_client.get("/api/v1/patients", headers=headers).json()["items"]
@@ -152,6 +155,7 @@ def test_other_clinics_patients_never_appear_in_lists(matrix_client, clinic):
     assert [u["id"] for u in users] == [str(clinic.outsider.id)]
 
 
+@pytest.mark.figure("R3")
 @pytest.mark.parametrize("call", API_CALLS, ids=str)
 def test_api_refuses_calls_without_a_token(matrix_client, clinic, call):
     response = _send(matrix_client, call, clinic.ids, {})
@@ -159,6 +163,7 @@ def test_api_refuses_calls_without_a_token(matrix_client, clinic, call):
     assert response.headers["www-authenticate"] == "Bearer"
 
 
+@pytest.mark.figure("R3")
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
 @pytest.mark.parametrize("call", PAGE_CALLS, ids=str)
 def test_page_role_matrix(matrix_client, clinic, call, role):
@@ -168,6 +173,7 @@ def test_page_role_matrix(matrix_client, clinic, call, role):
     assert response.status_code == expected, (role, str(call))
 
 
+@pytest.mark.figure("R3")
 @pytest.mark.parametrize("call", [c for c in PAGE_CALLS if c.record_route], ids=str)
 def test_pages_of_other_clinics_records_are_not_found(matrix_client, clinic, call):
     matrix_client.cookies.set(SESSION_COOKIE, clinic.outsider_cookie)

@@ -46,12 +46,14 @@ from openkap.dosing.models import SessionAlert, VitalSigns
 from openkap.inventory.models import EntryKind, LedgerEntry, LotBalance
 from openkap.models_registry import load_all
 from openkap.plans.models import Consent, TreatmentPlan
+from tests import verification
 from tests.dosing.builders import NORMAL, as_role, dosing_started, ready_episode
 from tests.episodes.builders import screened
 from tests.fixtures.factories import PASSWORD, make_episode, make_org
 from tests.inventory.builders import SUPPLIER, make_stock, receive
 
-KILLS = 5
+# SIGKILLs per database: 5 in `make test`, 50 in `make soak` (R1).
+KILLS = verification.size(5, 50)
 CHAIRS = 4
 UP_BEFORE_KILL_S = (0.3, 1.5)
 STARTUP_TIMEOUT_S = 60.0
@@ -420,7 +422,7 @@ def _check_audit(db) -> None:
     assert ledger_events == db.scalar(select(func.count(LedgerEntry.id)))
 
 
-def test_acknowledged_writes_survive_repeated_sigkill_of_the_server(database_url, server):
+def test_acknowledged_writes_survive_repeated_sigkill_of_the_server(database_url, server, figures):
     clinic = _seed(database_url)
     acks = _kill_and_restart(server, clinic)
     assert acks.unexpected == []
@@ -434,3 +436,5 @@ def test_acknowledged_writes_survive_repeated_sigkill_of_the_server(database_url
             _check_audit(db)
     finally:
         engine.dispose()
+    # Both databases: the target is KILLS on each.
+    verification.add(figures, "R1", measured=KILLS, target=2 * KILLS)

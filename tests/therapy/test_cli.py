@@ -65,6 +65,7 @@ def test_a_draft_is_edited_through_the_service_at_the_version_read(invoke, db, c
     assert note.version == 2
 
 
+@pytest.mark.figure("R5")
 def test_the_cli_refuses_to_change_a_signed_note(invoke, db, clinic):
     note = signed(db, clinic.episode, clinic.therapist)
     version, content = note.version, dict(note.sections)

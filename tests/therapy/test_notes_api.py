@@ -83,6 +83,7 @@ def test_a_section_that_does_not_fit_the_template_gets_422_naming_it(client, cli
     assert response.json()["fields"][0]["name"] == "sections.risk_assessment.suicidal_ideation"
 
 
+@pytest.mark.figure("R5")
 def test_after_signing_the_api_refuses_every_change_and_keeps_the_signed_content(
     client, clinic, therapist
 ):

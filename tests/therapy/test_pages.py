@@ -37,6 +37,7 @@ def _note_id(location: str) -> str:
     return match.group(1)
 
 
+@pytest.mark.figure("R5")
 def test_a_therapist_writes_signs_and_then_cannot_change_a_note_from_the_pages(db, client, clinic):
     csrf = web_login(client, clinic.therapist.user.email)
     listing = client.get(f"/episodes/{clinic.episode.id}/notes")

@@ -39,6 +39,7 @@ def test_signing_locks_the_note_and_records_meaning_signer_time_and_content_hash
     assert "note.sign" in audit_actions(db, by=clinic.therapist)
 
 
+@pytest.mark.figure("R5")
 def test_a_signed_note_refuses_every_service_change(db, clinic):
     note = signed(db, clinic.episode, clinic.therapist)
     with pytest.raises(NoteLocked):
@@ -53,6 +54,7 @@ def test_a_signed_note_refuses_every_service_change(db, clinic):
         signing.sign_note(db, note=note, expected_version=note.version, by=clinic.therapist)
 
 
+@pytest.mark.figure("R5")
 def test_the_orm_guard_refuses_a_content_change_of_a_signed_note_on_any_path(db, clinic):
     note = signed(db, clinic.episode, clinic.therapist)
     note.sections = {**note.sections, "data": "Changed behind the service's back."}
@@ -61,6 +63,7 @@ def test_the_orm_guard_refuses_a_content_change_of_a_signed_note_on_any_path(db,
     db.rollback()
 
 
+@pytest.mark.figure("R5")
 def test_the_orm_guard_cannot_be_opened_by_resetting_the_status_in_the_same_flush(db, clinic):
     note = signed(db, clinic.episode, clinic.therapist)
     note.status = NoteStatus.draft.value
@@ -70,6 +73,7 @@ def test_the_orm_guard_cannot_be_opened_by_resetting_the_status_in_the_same_flus
     db.rollback()
 
 
+@pytest.mark.figure("R5")
 def test_content_changed_in_the_database_after_signing_shows_as_not_verified(db, clinic):
     note = signed(db, clinic.episode, clinic.therapist)
     db.flush()

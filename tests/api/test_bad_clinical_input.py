@@ -1,0 +1,111 @@
+"""R8: a catalogue of bad clinical input generated from the input schemas' own bounds: every value
+just past a bound of a vital sign, a weight or a height is refused (422) with a message naming the
+field and the bound, and nothing is written."""
+
+from datetime import date
+from decimal import Decimal
+
+import annotated_types
+import pytest
+from pydantic import BaseModel
+from sqlalchemy import func, select
+
+from openkap.core.models import Role
+from openkap.core.time import utcnow
+from openkap.dosing.models import VitalSigns
+from openkap.dosing.schemas import VitalsCreate
+from openkap.patients.models import WeightMeasurement
+from openkap.patients.schemas import HeightSet, WeightCreate
+from tests import verification
+from tests.dosing.builders import as_role, dosing_started, ready_episode
+from tests.fixtures.factories import bearer, make_org, make_patient
+
+
+def _bounds(model: type[BaseModel]) -> list[tuple[str, object, str]]:
+    """Each numeric field's bounds as (field, a value just past it, the bound as written)."""
+    cases = []
+    for name, field in model.model_fields.items():
+        for rule in field.metadata:
+            step = Decimal("0.1") if "Decimal" in str(field.annotation) else 1
+            if isinstance(rule, annotated_types.Ge):
+                cases.append((name, rule.ge - step, str(rule.ge)))
+            elif isinstance(rule, annotated_types.Le):
+                cases.append((name, rule.le + step, str(rule.le)))
+            elif isinstance(rule, annotated_types.Gt):
+                cases.append((name, rule.gt, str(rule.gt)))
+            elif isinstance(rule, annotated_types.Lt):
+                cases.append((name, rule.lt, str(rule.lt)))
+    return cases
+
+
+VITALS = _bounds(VitalsCreate)
+WEIGHTS = _bounds(WeightCreate)
+HEIGHTS = _bounds(HeightSet)
+# Each case on both databases.
+TARGET = 2 * len(VITALS + WEIGHTS + HEIGHTS)
+
+
+def test_the_catalogue_covers_every_bounded_field():
+    assert {name for name, _, _ in VITALS} == {"sbp", "dbp", "hr", "spo2", "rr", "moaas"}
+    assert {name for name, _, _ in WEIGHTS} == {"weight_kg"}
+    assert {name for name, _, _ in HEIGHTS} == {"height_cm"}
+    assert len(VITALS) == 12
+
+
+def _refused_naming(response, field: str, bound: str) -> bool:
+    if response.status_code != 422:
+        return False
+    named = [f for f in response.json().get("fields", []) if f["name"].endswith(field)]
+    written = bound.rstrip("0").rstrip(".") if "." in bound else bound
+    return bool(named) and written in named[0]["message"]
+
+
+@pytest.mark.parametrize(("field", "value", "bound"), VITALS, ids=lambda v: str(v))
+def test_an_out_of_range_vital_is_refused_naming_the_bound(
+    db, client, figures, field, value, bound
+):
+    org = make_org(db)
+    nurse = as_role(db, org, Role.nurse)
+    dosing = dosing_started(db, ready_episode(db, org), nurse)
+    body = {"client_reading_id": f"r8-{field}", "measured_at": utcnow().isoformat(), field: value}
+    before = db.scalar(select(func.count()).where(VitalSigns.session_id == dosing.id))
+    response = client.post(
+        f"/api/v1/dosing-sessions/{dosing.id}/vitals", json=body, headers=bearer(db, nurse.user)
+    )
+    stored = db.scalar(select(func.count()).where(VitalSigns.session_id == dosing.id))
+    refused = _refused_naming(response, field, bound) and stored == before
+    verification.add(
+        figures,
+        "R8",
+        measured=int(refused),
+        target=TARGET,
+        failures=int(not refused),
+    )
+    assert refused, response.text
+
+
+@pytest.mark.parametrize(("field", "value", "bound"), WEIGHTS + HEIGHTS, ids=lambda v: str(v))
+def test_an_implausible_weight_or_height_is_refused_naming_the_bound(
+    db, client, figures, field, value, bound
+):
+    org = make_org(db)
+    patient = make_patient(db, org)
+    nurse = as_role(db, org, Role.nurse)
+    heads = bearer(db, nurse.user)
+    if field == "weight_kg":
+        body = {"weight_kg": str(value), "measured_on": date.today().isoformat()}  # noqa: DTZ011
+        response = client.post(f"/api/v1/patients/{patient.id}/weights", json=body, headers=heads)
+    else:
+        body = {"height_cm": str(value)}
+        response = client.put(f"/api/v1/patients/{patient.id}/height", json=body, headers=heads)
+    db.refresh(patient)
+    weights = db.scalar(select(func.count()).where(WeightMeasurement.patient_id == patient.id))
+    refused = _refused_naming(response, field, bound) and weights == 0 and patient.height_cm is None
+    verification.add(
+        figures,
+        "R8",
+        measured=int(refused),
+        target=TARGET,
+        failures=int(not refused),
+    )
+    assert refused, response.text
