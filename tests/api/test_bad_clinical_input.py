@@ -52,6 +52,12 @@ def test_the_catalogue_covers_every_bounded_field():
     assert len(VITALS) == 12
 
 
+def _count(figures, refused: bool, response) -> None:
+    """Count the case toward R8, then fail the test if the input was not refused as it must be."""
+    verification.add(figures, "R8", measured=int(refused), target=TARGET, failures=int(not refused))
+    assert refused, response.text
+
+
 def _refused_naming(response, field: str, bound: str) -> bool:
     if response.status_code != 422:
         return False
@@ -74,14 +80,7 @@ def test_an_out_of_range_vital_is_refused_naming_the_bound(
     )
     stored = db.scalar(select(func.count()).where(VitalSigns.session_id == dosing.id))
     refused = _refused_naming(response, field, bound) and stored == before
-    verification.add(
-        figures,
-        "R8",
-        measured=int(refused),
-        target=TARGET,
-        failures=int(not refused),
-    )
-    assert refused, response.text
+    _count(figures, refused, response)
 
 
 @pytest.mark.parametrize(("field", "value", "bound"), WEIGHTS + HEIGHTS, ids=lambda v: str(v))
@@ -101,11 +100,4 @@ def test_an_implausible_weight_or_height_is_refused_naming_the_bound(
     db.refresh(patient)
     weights = db.scalar(select(func.count()).where(WeightMeasurement.patient_id == patient.id))
     refused = _refused_naming(response, field, bound) and weights == 0 and patient.height_cm is None
-    verification.add(
-        figures,
-        "R8",
-        measured=int(refused),
-        target=TARGET,
-        failures=int(not refused),
-    )
-    assert refused, response.text
+    _count(figures, refused, response)

@@ -72,33 +72,31 @@ def _retry_minutes(first: datetime) -> int:
     return max(1, int((first + _window() - utcnow()).total_seconds() // 60) + 1)
 
 
+def _refused(first: datetime, *, by_address: bool) -> Refusal:
+    minutes = _retry_minutes(first)
+    whose = "from this network address" if by_address else "for this account"
+    return Refusal(
+        by_address=by_address,
+        error=LoginThrottled(
+            f"Too many failed sign-in attempts {whose}. Try again in {minutes} "
+            f"minute{'s' if minutes != 1 else ''}, or ask your clinic administrator to help."
+        ),
+    )
+
+
 def refusal(session: Session, *, email: str, client_address: str) -> Refusal | None:
     """Return why a credential check must not run now, or None when it may."""
     settings = get_settings()
     since = utcnow() - _window()
     failures = _account_failures(session, key=account_key(email), since=since)
     if len(failures) >= settings.login_max_failures:
-        minutes = _retry_minutes(failures[0])
-        return Refusal(
-            by_address=False,
-            error=LoginThrottled(
-                f"Too many failed sign-in attempts for this account. Try again in {minutes} "
-                f"minute{'s' if minutes != 1 else ''}, or ask your clinic administrator to help."
-            ),
-        )
+        return _refused(failures[0], by_address=False)
     if not client_address:
         return None
     from_address = _address_failures(session, client_address=client_address, since=since)
-    if len(from_address) < settings.login_address_max_failures:
-        return None
-    minutes = _retry_minutes(from_address[0])
-    return Refusal(
-        by_address=True,
-        error=LoginThrottled(
-            f"Too many failed sign-in attempts from this network address. Try again in {minutes} "
-            f"minute{'s' if minutes != 1 else ''}, or ask your clinic administrator to help."
-        ),
-    )
+    if len(from_address) >= settings.login_address_max_failures:
+        return _refused(from_address[0], by_address=True)
+    return None
 
 
 def count_attempt(session: Session, *, email: str, client_address: str, succeeded: bool) -> None:
