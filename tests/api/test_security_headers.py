@@ -99,3 +99,10 @@ def test_no_template_has_an_inline_script_or_event_handler():
     ]
     assert len(_templates()) > 50
     assert found == []
+
+
+def test_a_405_names_every_method_the_path_allows(client):
+    refused = client.delete("/api/v1/patients")
+    assert refused.status_code == 405
+    assert refused.headers["allow"] == "GET, POST"
+    assert client.put("/login").headers["allow"] == "GET, POST"

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DataError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from openkap.core.deps import LoginRequired, MfaRequired
 from openkap.core.errors import OpenKapError
@@ -69,6 +70,7 @@ def _redirect(request: Request, location: str) -> Response:
 
 
 _LOCATIONS = {"body", "query", "path", "header", "cookie"}
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -130,9 +132,24 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         )
     names = {404: "NotFound", 405: "MethodNotAllowed"}
     detail = "No such page." if exc.status_code == 404 else str(exc.detail)
-    return _respond(
+    response = _respond(
         request, status=exc.status_code, name=names.get(exc.status_code, "HTTPError"), detail=detail
     )
+    if exc.status_code == 405:
+        response.headers["Allow"] = ", ".join(_allowed_methods(request))
+    return response
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers at this path (Starlette names only the first route's)."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes
+        )
+    ]
 
 
 async def _unstorable_input(request: Request, exc: Exception) -> Response:
