@@ -12,14 +12,7 @@ from openkap.dosing.pre_dose import ChecklistKey, StopKey
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=2000)]
 # Wide enough for any typo: the plausibility bounds of dosing.thresholds name the real limits.
-# What a monitor or a count can read: a value past these is a typing slip (1200 for 120), refused
-# naming the bound. The lower bounds are 0, so no reading of a patient in crisis is ever refused.
-SystolicBP = Annotated[int | None, Field(default=None, ge=0, le=300)]
-DiastolicBP = Annotated[int | None, Field(default=None, ge=0, le=250)]
-HeartRate = Annotated[int | None, Field(default=None, ge=0, le=300)]
-SpO2 = Annotated[int | None, Field(default=None, ge=0, le=100)]
-RespiratoryRate = Annotated[int | None, Field(default=None, ge=0, le=80)]
-Moaas = Annotated[int | None, Field(default=None, ge=0, le=5)]
+Vital = Annotated[int | None, Field(default=None, ge=0, le=1000)]
 
 
 class SessionCreate(InputModel):
@@ -54,12 +47,12 @@ class VitalsCreate(InputModel):
         str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")
     ]
     measured_at: datetime
-    sbp: SystolicBP = None
-    dbp: DiastolicBP = None
-    hr: HeartRate = None
-    spo2: SpO2 = None
-    rr: RespiratoryRate = None
-    moaas: Moaas = None
+    sbp: Vital = None
+    dbp: Vital = None
+    hr: Vital = None
+    spo2: Vital = None
+    rr: Vital = None
+    moaas: Vital = None
 
 
 class AlertAcknowledge(InputModel):
