@@ -24,7 +24,7 @@ class ValidationErrorBody(ErrorBody):
 _DESCRIPTIONS = {
     400: "The request was understood but refused",
     401: "No valid credentials",
-    403: "The caller's role does not allow this",
+    403: "The caller's role does not allow this (or the clinic requires MFA not yet set up)",
     404: "No such record in the caller's clinic",
     409: "The record changed since it was read, or the state forbids this",
     412: "The If-Match version is not the current one",
@@ -35,7 +35,13 @@ _DESCRIPTIONS = {
 
 
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """Describe the listed error responses for a route's OpenAPI entry."""
+    """Describe the listed error responses for a route's OpenAPI entry.
+
+    A route that signs its caller in (401) can also answer 403: a clinic that requires MFA
+    refuses every token of a user who has not set it up.
+    """
+    if 401 in codes and 403 not in codes:
+        codes = (*codes, 403)
     return {
         code: {
             "model": ValidationErrorBody if code == 422 else ErrorBody,
