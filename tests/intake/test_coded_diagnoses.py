@@ -23,6 +23,8 @@ CODED = [
     ("mania", "F31.2", "needs_review"),
     ("raised_intracranial_pressure", "G93.2", "needs_review"),
     ("interstitial_cystitis", "N30.10", "needs_review"),
+    ("ketamine_hypersensitivity", "Z88.4", "ineligible"),
+    ("ketamine_hypersensitivity", "T41.295A", "ineligible"),
 ]
 
 
@@ -105,3 +107,23 @@ def test_the_api_screening_shows_the_contradiction(db, client, org):
         in (psychosis["explanation"])
     )
     assert db.query(RuleResult).count() == len(body["results"])
+
+
+@pytest.mark.parametrize("allergies", ["Ketamine (hives, 2019)", "esketamine nasal spray: rash"])
+def test_allergies_naming_ketamine_trigger_the_hypersensitivity_rule(db, org, allergies):
+    episode, intake = screening_episode(db, org)
+    intake.allergies = allergies
+    db.flush()
+    run = run_screening(db, episode=episode, by=as_principal(make_user(db, org, Role.nurse)))
+    assert run.outcome == "ineligible"
+    result = _result(db, run, "ketamine_hypersensitivity")
+    assert result.triggered is True
+    assert "the recorded allergies do" in result.explanation
+
+
+def test_other_allergies_do_not(db, org):
+    episode, intake = screening_episode(db, org)
+    intake.allergies = "Penicillin (rash)."
+    db.flush()
+    run = run_screening(db, episode=episode, by=as_principal(make_user(db, org, Role.nurse)))
+    assert _result(db, run, "ketamine_hypersensitivity").triggered is False

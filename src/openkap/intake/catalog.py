@@ -297,7 +297,13 @@ _ENTRIES: tuple[tuple[CodeGroup, tuple[tuple[str, str], ...]], ...] = (
             ("R56.9", "Unspecified convulsions"),
         ),
     ),
-    (_G.allergy, (("Z88.4", "Allergy status to anesthetic agent"),)),
+    (
+        _G.allergy,
+        (
+            ("Z88.4", "Allergy status to anesthetic agent"),
+            ("T41.295A", "Adverse effect of other general anesthetics, initial encounter"),
+        ),
+    ),
 )
 
 DIAGNOSES: dict[str, DiagnosisCode] = {

@@ -57,7 +57,16 @@ RULE_CODES: dict[str, RuleCodes] = {
         ("G93.2",), f"{ICD10CM}: G93.2 benign intracranial hypertension"
     ),
     "interstitial_cystitis": RuleCodes(("N30.1",), f"{ICD10CM}: N30.1 interstitial cystitis"),
+    # The stricter reading: any recorded allergy to an anaesthetic agent, or an adverse effect of
+    # a general anaesthetic other than the listed ones (ketamine's code), holds the course.
+    "ketamine_hypersensitivity": RuleCodes(
+        ("Z88.4", "T41.29"),
+        f"{ICD10CM}: Z88.4 allergy status to anesthetic agent, T41.29- other general "
+        "anesthetics (poisoning, adverse effect, underdosing), which include ketamine",
+    ),
 }
+# Names of the drugs in a free-text allergy entry that trigger the hypersensitivity rule.
+ALLERGY_NAMES = ("ketamin", "esketamin", "spravato", "ketalar")
 
 
 def matching(rule_id: str, diagnoses: object) -> list[Mapping[str, object]]:
@@ -91,10 +100,25 @@ def with_diagnoses(rule_id: str, finding: Finding, diagnoses: object) -> Finding
     )
 
 
+def with_allergy(rule_id: str, finding: Finding, allergies: object) -> Finding:
+    """Trigger the hypersensitivity rule when the recorded allergies name ketamine or esketamine."""
+    text = allergies.lower() if isinstance(allergies, str) else ""
+    if rule_id != "ketamine_hypersensitivity" or not any(name in text for name in ALLERGY_NAMES):
+        return finding
+    if finding.triggered is True:
+        return Finding(True, f"{finding.detail} The recorded allergies name it too.")
+    return Finding(
+        True,
+        f"{finding.detail} Contradiction: the history does not say so, but the recorded "
+        f"allergies do: {allergies!s:.120}.",
+    )
+
+
 def coded(rule_id: str, check: Check) -> Check:
-    """Wrap a rule's check so that a matching coded diagnosis triggers it."""
+    """Wrap a rule's check so that a matching coded diagnosis (or allergy entry) triggers it."""
 
     def with_codes(facts: Facts, params: Params) -> Finding:
-        return with_diagnoses(rule_id, check(facts, params), facts.get("diagnoses"))
+        finding = with_diagnoses(rule_id, check(facts, params), facts.get("diagnoses"))
+        return with_allergy(rule_id, finding, facts.get("allergies"))
 
     return with_codes

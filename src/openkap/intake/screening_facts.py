@@ -83,6 +83,7 @@ def gather_facts(
         cssrs_completed_on=cssrs.completed_at.date() if cssrs else None,
         active_medications=_active_rows(session, intake, Medication, ("name", "drug_class")),
         diagnoses=_active_rows(session, intake, Diagnosis, ("code", "label")),
+        allergies=intake.allergies if intake is not None else "",
         substance_use=_active_rows(
             session, intake, SubstanceUse, ("substance", "pattern", "last_use_on")
         ),
