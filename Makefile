@@ -34,7 +34,7 @@ typecheck: $(STAMP)
 # Tests must pass at any hour: the whole suite runs with the clock just after midnight (UTC), and
 # the database tests again on SQLite just before it (browser, fuzzing and crash tests once).
 DAY_EDGE_PASS := -q -k "not postgresql" -m "not e2e" --ignore=tests/reliability \
-	--ignore=tests/api/test_schemathesis.py
+	--ignore=tests/api/test_schemathesis.py --no-figures
 
 test: $(STAMP) system-deps lint typecheck
 	scripts/with-postgres.sh $(BIN)/pytest --clock 00:05

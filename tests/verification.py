@@ -52,6 +52,14 @@ class Figure:
 _FIGURES = pytest.StashKey[dict[str, Figure]]()
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--no-figures",
+        action="store_true",
+        help="do not print the verification figures (for a pass that runs part of the suite)",
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "figure(key): each run of the test is one attempt of verification figure key"
@@ -102,7 +110,7 @@ def pytest_terminal_summary(
 ) -> None:
     """Print one line per figure: measured, target, failures, and whether the target is met."""
     found = config.stash.get(_FIGURES, {})
-    if not found:
+    if not found or config.getoption("--no-figures"):
         return
     terminalreporter.section("verification figures" + (" (soak)" if SOAK else " (short run)"))
     for key, name in NAMES.items():
