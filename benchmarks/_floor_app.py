@@ -19,7 +19,7 @@ from openkap import models_registry
 from openkap.core.db import get_engine, session_factory
 from openkap.core.deps import DbSession
 from openkap.dosing.models import VitalSigns
-from openkap.dosing.schemas import VitalsCreate, VitalsRead
+from openkap.dosing.sessions.schemas import VitalsCreate, VitalsRead
 
 
 def create_floor_app() -> FastAPI:

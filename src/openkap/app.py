@@ -7,25 +7,13 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Connection, Engine
 
-from openkap import models_registry
+from openkap import dosing, models_registry
 from openkap.accounts import account_routes, login_routes
 from openkap.accounts import api as accounts_api
 from openkap.admin import api as admin_api
 from openkap.admin import routes as admin_routes
 from openkap.core.db import get_engine, session_factory
 from openkap.core.handlers import install_error_handlers
-from openkap.dosing import api as dosing_api
-from openkap.dosing import (
-    api_administration,
-    api_observations,
-    api_rems,
-    observation_routes,
-    remainder_routes,
-    rems_routes,
-    threshold_api,
-    threshold_routes,
-)
-from openkap.dosing import routes as dosing_routes
 from openkap.episodes import api as episodes_api
 from openkap.episodes import routes as episode_routes
 from openkap.followup import api as followup_api
@@ -82,12 +70,7 @@ def create_app(*, bind: Engine | Connection | None = None) -> FastAPI:
         intake_api.router,
         screening_api.router,
         plans_api.router,
-        dosing_api.router,
-        api_administration.router,
-        api_observations.router,
-        api_rems.router,
-        remainder_routes.api_router,
-        threshold_api.router,
+        dosing.api_router,
         inventory_api.router,
         therapy_api.router,
         followup_api.router,
@@ -101,11 +84,7 @@ def create_app(*, bind: Engine | Connection | None = None) -> FastAPI:
         intake_routes.router,
         screening_routes.router,
         plan_routes.router,
-        dosing_routes.router,
-        observation_routes.router,
-        rems_routes.router,
-        remainder_routes.router,
-        threshold_routes.router,
+        dosing.page_router,
         inventory_routes.router,
         inventory_count_routes.router,
         therapy_routes.router,

@@ -16,10 +16,10 @@ from sqlalchemy import func, select
 from openkap.assessments.models import AssessmentResponse
 from openkap.core.models import Role
 from openkap.core.time import utcnow
+from openkap.dosing.administration.schemas import AdministrationInput, OrderChangeInput
 from openkap.dosing.models import Administration, OrderChange, VitalSigns
-from openkap.dosing.schemas import VitalsCreate
-from openkap.dosing.schemas_administration import AdministrationInput, OrderChangeInput
-from openkap.dosing.thresholds import MOAAS_RANGE, VITAL_NAMES, VitalThresholds
+from openkap.dosing.sessions.schemas import VitalsCreate
+from openkap.dosing.thresholds.rules import MOAAS_RANGE, VITAL_NAMES, VitalThresholds
 from openkap.instruments import get_instrument
 from openkap.intake.overview import BASELINE_INSTRUMENTS
 from openkap.inventory.models import LedgerEntry

@@ -5,9 +5,11 @@ from datetime import timedelta
 from openkap.accounts.principal import Principal
 from openkap.core.models import Organization, Role
 from openkap.core.time import utcnow
-from openkap.dosing import leaving, monitoring, pre_dose, service
-from openkap.dosing.monitoring import VitalsInput
-from openkap.dosing.pre_dose import REQUIRED, ChecklistKey
+from openkap.dosing.chair import leaving, pre_dose
+from openkap.dosing.chair.pre_dose import REQUIRED, ChecklistKey
+from openkap.dosing.monitoring import service as monitoring
+from openkap.dosing.monitoring.service import VitalsInput
+from openkap.dosing.sessions import service
 from tests.episodes.builders import consented, planned, rems_enrolled, screened
 from tests.fixtures.factories import make_episode, make_user
 
@@ -91,7 +93,7 @@ def cleared(db, episode, by, *, vitals=None):
 def _allow_back_to_back(db, dosing):
     """Tests build a patient's sessions minutes apart: a prescriber allows the short interval.
 
-    The interval rule itself is tested in tests/dosing/test_chair_rules.py.
+    The interval rule itself is tested in tests/dosing/chair/test_chair_rules.py.
     """
     stops = pre_dose.pre_dose_hard_stops(db, dosing=dosing)
     if any(stop.key == pre_dose.StopKey.interval_too_short for stop in stops):

@@ -24,10 +24,12 @@ from sqlalchemy import select
 from openkap.accounts.principal import Principal
 from openkap.core.models import Organization, Role
 from openkap.core.time import utcnow
-from openkap.dosing import administration, infusion, leaving, order_changes, pre_dose
+from openkap.dosing.administration import infusion, order_changes
+from openkap.dosing.administration import service as administration
+from openkap.dosing.administration.schemas import AdministrationInput, OrderChangeInput
+from openkap.dosing.chair import leaving, pre_dose
+from openkap.dosing.chair.pre_dose import ChecklistKey
 from openkap.dosing.models import Administration, DosingSession, OrderChange, VitalSigns
-from openkap.dosing.pre_dose import ChecklistKey
-from openkap.dosing.schemas_administration import AdministrationInput, OrderChangeInput
 from openkap.episodes.models import Episode
 from openkap.inventory import catalog, service
 from openkap.inventory.models import Lot, Product, StockLocation

@@ -12,8 +12,8 @@ from decimal import Decimal
 from openkap.accounts.principal import Principal
 from openkap.core.models import Role
 from openkap.core.time import utcnow
-from openkap.dosing import adverse_events
-from openkap.dosing.schemas_administration import AdverseEventInput
+from openkap.dosing.administration import adverse_events
+from openkap.dosing.administration.schemas import AdverseEventInput
 from openkap.inventory import service
 from openkap.inventory.models import Lot, StockLocation
 from openkap.inventory.schemas import ReceiptCreate

@@ -10,7 +10,7 @@ from datetime import timedelta
 from openkap.accounts.principal import Principal
 from openkap.core.models import Role
 from openkap.core.time import utcnow
-from openkap.dosing import observations
+from openkap.dosing.monitoring import observations
 from tests.dosing.builders import dosing_started, ready_episode
 from tests.matrix import Call, N, P, T
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from openkap.accounts.principal import Principal
 from openkap.core.models import Role
-from openkap.dosing import infusion
+from openkap.dosing.administration import infusion
 from openkap.dosing.models import InfusionEventKind
 from tests.dosing.builders_administration import (
     administered_session,

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from openkap.accounts.principal import Principal
 from openkap.core.models import Organization, Role
 from openkap.core.time import utcnow
-from openkap.dosing import monitoring, pre_dose, rems_form, service
+from openkap.dosing.chair import pre_dose
 from openkap.dosing.models import (
     Administration,
     AdverseEvent,
@@ -21,7 +21,10 @@ from openkap.dosing.models import (
     SessionState,
     VitalSigns,
 )
-from openkap.dosing.monitoring import VitalsInput
+from openkap.dosing.monitoring import service as monitoring
+from openkap.dosing.monitoring.service import VitalsInput
+from openkap.dosing.rems import service as rems_form
+from openkap.dosing.state import move
 from openkap.plans.models import (
     Consent,
     ConsentDocument,
@@ -137,7 +140,7 @@ def finished_session(
             **values,
         )
         monitoring.record_vitals(db, dosing=dosing, data=data, by=by)
-    service.move(dosing, state, by)
+    move(dosing, state, by)
     dosing.ended_at = start + timedelta(minutes=minutes)
     if state == SessionState.discharged:
         dosing.discharged_at = dosing.ended_at

@@ -6,8 +6,8 @@ prescriber (other than the proposer) approves a loosening.
 
 from openkap.accounts.principal import Principal
 from openkap.core.models import Role
-from openkap.dosing import threshold_settings
-from openkap.dosing.thresholds import DEFAULT_THRESHOLDS
+from openkap.dosing.thresholds import service as threshold_settings
+from openkap.dosing.thresholds.rules import DEFAULT_THRESHOLDS
 from tests.matrix import A, Call, P
 
 READERS = frozenset({A, P})

@@ -20,8 +20,8 @@ from playwright.sync_api import Page, Route, expect
 from sqlalchemy import func, select
 
 from openkap.core.time import clock_set_to, set_clock, utcnow
-from openkap.dosing import service as dosing_service
 from openkap.dosing.models import VitalSigns
+from openkap.dosing.sessions import service as dosing_service
 from openkap.episodes import pathway
 from openkap.episodes.models import Episode, EpisodeState
 from openkap.inventory import catalog

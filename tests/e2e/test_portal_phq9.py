@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from openkap.core.time import utcnow
-from openkap.dosing import service as dosing_service
+from openkap.dosing.sessions import service as dosing_service
 from openkap.episodes.models import Episode
 from tests.e2e.conftest import DemoClinic
 from tests.e2e.test_chair_iv import ready_course

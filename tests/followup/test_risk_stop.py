@@ -4,9 +4,9 @@ records a risk assessment; no role overrides it (CLINICAL.md, chair guard-rails)
 import pytest
 
 from openkap.core.models import Role
-from openkap.dosing import pre_dose
-from openkap.dosing.pre_dose import StopKey
-from openkap.dosing.session_errors import HardStopsUnresolved, SessionStateRefused
+from openkap.dosing.chair import pre_dose
+from openkap.dosing.chair.pre_dose import StopKey
+from openkap.dosing.errors import HardStopsUnresolved, SessionStateRefused
 from openkap.followup.alerts import acknowledge_urgent_alert, raise_urgent_alert
 from openkap.followup.models import RiskLevel
 from tests.dosing.builders import as_role, cleared, ready_episode

@@ -15,8 +15,8 @@ from datetime import timedelta
 from openkap.accounts.principal import Principal
 from openkap.core.models import Organization, Role, User
 from openkap.core.time import utcnow
-from openkap.dosing import service as dosing_service
 from openkap.dosing.models import DosingSession
+from openkap.dosing.sessions import service as dosing_service
 from openkap.episodes.models import Episode
 from openkap.followup import schedule
 from openkap.patients.models import Patient

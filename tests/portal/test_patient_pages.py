@@ -10,7 +10,7 @@ from openkap.assessments.schemas import CompletedBy
 from openkap.assessments.service import record_response
 from openkap.core.models import Role
 from openkap.core.time import utcnow
-from openkap.dosing import service as dosing_service
+from openkap.dosing.sessions import service as dosing_service
 from openkap.instruments import get_instrument
 from openkap.portal.chart import build_chart, charts_for
 from openkap.therapy import integration_plan

@@ -33,7 +33,7 @@ CSSRS = (
     "2011;168(12):1266-1277 (behaviour within 3 months counts as high risk)"
 )
 
-# Pre-dose ceilings no role overrides at the chair (the hard stops of dosing.pre_dose).
+# Pre-dose ceilings no role overrides at the chair (the hard stops of dosing.chair.pre_dose).
 PRE_DOSE_CEILING_SOURCE = f"{CHAIR_RAILS}, pre-dose ceilings; {ACC_AHA_2017}"
 PRE_DOSE_CEILING_SBP_AT_OR_ABOVE = 180
 PRE_DOSE_CEILING_DBP_AT_OR_ABOVE = 110

@@ -16,21 +16,16 @@ from functools import partial
 
 from openkap.core.demo import DemoContext
 from openkap.core.time import clock_set_to, utcnow
-from openkap.dosing import administration as giving
-from openkap.dosing import (
-    adverse_events,
-    day_checks,
-    infusion,
-    leaving,
-    monitoring,
-    observations,
-    pre_dose,
-    rems_form,
-    service,
-)
+from openkap.dosing.administration import adverse_events, infusion
+from openkap.dosing.administration import service as giving
+from openkap.dosing.administration.schemas import AdministrationInput, AdverseEventInput
+from openkap.dosing.chair import day_checks, leaving, pre_dose
 from openkap.dosing.models import DosingSession
-from openkap.dosing.monitoring import VitalsInput
-from openkap.dosing.schemas_administration import AdministrationInput, AdverseEventInput
+from openkap.dosing.monitoring import observations
+from openkap.dosing.monitoring import service as monitoring
+from openkap.dosing.monitoring.service import VitalsInput
+from openkap.dosing.rems import service as rems_form
+from openkap.dosing.sessions import service
 from openkap.episodes.demo import Course, after_move, at, demo_today
 from openkap.episodes.models import EpisodeState
 from openkap.inventory.demo import demo_stock

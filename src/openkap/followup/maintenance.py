@@ -16,7 +16,7 @@ from openkap.accounts.principal import Principal, require
 from openkap.core import audit
 from openkap.core.permissions import Permission
 from openkap.dosing.models import DosingSession, SessionState
-from openkap.dosing.service import add_scheduling_check
+from openkap.dosing.sessions.service import add_scheduling_check
 from openkap.episodes.models import Episode, EpisodeState
 from openkap.followup.errors import InvalidFollowupInput, MaintenanceNotAllowed
 from openkap.followup.models import ApprovalStatus, MaintenanceApproval, Review

@@ -5,15 +5,15 @@ risk assessment)": every open suicide-risk alert of the patient holds dosing, wh
 raised (one raised during or before the last session and still open is still unassessed). The
 stop is resolved only by a clinician acknowledging the alert with a risk assessment
 (`alerts.acknowledge_urgent_alert` with `risk_level` and `safety_plan_reviewed`); no role
-overrides it. Registered with `openkap.dosing.pre_dose.add_pre_dose_check`, so dosing does not
+overrides it. Registered with `openkap.dosing.chair.pre_dose.add_pre_dose_check`, so dosing does not
 import follow-up.
 """
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from openkap.dosing.chair.pre_dose import StopKey, add_pre_dose_check
 from openkap.dosing.models import DosingSession
-from openkap.dosing.pre_dose import StopKey, add_pre_dose_check
 from openkap.followup.alerts import SUICIDE_RISK
 from openkap.followup.models import AlertStatus, UrgentAlert
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openkap.dosing import rems_form
+from openkap.dosing.rems import service as rems_form
 from openkap.followup import therapy_link
 from openkap.followup.models import AlertStatus, Review, ReviewStatus, UrgentAlert
 from openkap.followup.recipients import is_escalated, recipient_clause

@@ -13,7 +13,7 @@ from datetime import date
 
 from fpdf import FPDF
 
-from openkap.dosing.rems_pdf import PLAIN_LETTERS
+from openkap.dosing.rems.pdf import PLAIN_LETTERS
 from openkap.instruments.trajectory import Trajectory
 from openkap.outcomes.chart_layout import ChartLayout, Frame, chart_layout
 from openkap.outcomes.service import Progress

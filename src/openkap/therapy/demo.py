@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from openkap.core.demo import DemoContext
 from openkap.core.time import clock_set_to
 from openkap.dosing.models import DosingSession, SessionState
-from openkap.dosing.service import list_sessions
+from openkap.dosing.sessions.service import list_sessions
 from openkap.episodes.demo import Course, after_move, at
 from openkap.episodes.models import EpisodeState
 from openkap.therapy import integration_plan, service, signing

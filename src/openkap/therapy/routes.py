@@ -13,8 +13,8 @@ from openkap.accounts.principal import Principal
 from openkap.core.deps import DbSession, csrf_protect, web_permission
 from openkap.core.errors import OpenKapError
 from openkap.core.permissions import Permission, allows
-from openkap.dosing import service as dosing_service
 from openkap.dosing.models import DosingSession
+from openkap.dosing.sessions import service as dosing_service
 from openkap.episodes.models import Episode
 from openkap.episodes.service import get_episode
 from openkap.patients.service import get_patient

@@ -16,7 +16,7 @@ from openkap.core.deps import DbSession, csrf_protect, web_permission
 from openkap.core.errors import OpenKapError
 from openkap.core.models import Role
 from openkap.core.permissions import Permission, allows
-from openkap.dosing import service as dosing_service
+from openkap.dosing.sessions import service as dosing_service
 from openkap.patients.service import get_patient
 from openkap.plans.access import staff_of_clinic, user_names
 from openkap.therapy import access, service, signing

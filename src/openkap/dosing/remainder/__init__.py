@@ -1,0 +1,1 @@
+"""A stopped administration's undelivered remainder, reconciled before the patient leaves."""
