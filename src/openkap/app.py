@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Connection, Engine
 
-from openkap import dosing, models_registry
+from openkap import dosing, models_registry, plans
 from openkap.accounts import account_routes, login_routes
 from openkap.accounts import api as accounts_api
 from openkap.admin import api as admin_api
@@ -28,8 +28,6 @@ from openkap.outcomes import api as outcomes_api
 from openkap.outcomes import routes as outcomes_routes
 from openkap.patients import api as patients_api
 from openkap.patients import routes as patient_routes
-from openkap.plans import api as plans_api
-from openkap.plans import routes as plan_routes
 from openkap.portal import api as portal_api
 from openkap.portal import routes as portal_routes
 from openkap.therapy import api as therapy_api
@@ -69,7 +67,7 @@ def create_app(*, bind: Engine | Connection | None = None) -> FastAPI:
         episodes_api.router,
         intake_api.router,
         screening_api.router,
-        plans_api.router,
+        plans.api_router,
         dosing.api_router,
         inventory_api.router,
         therapy_api.router,
@@ -83,7 +81,7 @@ def create_app(*, bind: Engine | Connection | None = None) -> FastAPI:
         episode_routes.router,
         intake_routes.router,
         screening_routes.router,
-        plan_routes.router,
+        plans.page_router,
         dosing.page_router,
         inventory_routes.router,
         inventory_count_routes.router,

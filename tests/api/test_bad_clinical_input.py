@@ -25,7 +25,7 @@ from openkap.intake.overview import BASELINE_INSTRUMENTS
 from openkap.inventory.models import LedgerEntry
 from openkap.patients.models import Patient, WeightMeasurement
 from openkap.patients.schemas import EARLIEST_BIRTH_DATE, HeightSet, WeightCreate
-from openkap.plans.ceilings import ROUTE_CEILINGS
+from openkap.plans.treatment.ceilings import ROUTE_CEILINGS
 from tests import verification
 from tests.dosing.builders import as_role, dosing_started, ready_episode
 from tests.dosing.builders_administration import (

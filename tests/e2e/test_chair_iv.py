@@ -27,10 +27,11 @@ from openkap.episodes.models import Episode, EpisodeState
 from openkap.inventory import catalog
 from openkap.inventory import service as inventory_service
 from openkap.inventory.schemas import LocationCreate, LotCreate, ProductCreate, ReceiptCreate
-from openkap.plans import consent, rems
-from openkap.plans import service as plans_service
-from openkap.plans.schemas import PlanCreate
-from openkap.plans.schemas_preparation import ConsentFields, RemsEnrolmentCreate
+from openkap.plans.consent import service as consent
+from openkap.plans.preparation import rems
+from openkap.plans.preparation.schemas import ConsentFields, RemsEnrolmentCreate
+from openkap.plans.treatment import service as plans_service
+from openkap.plans.treatment.schemas import PlanCreate
 from tests.e2e.conftest import DemoClinic
 
 pytestmark = pytest.mark.e2e

@@ -23,9 +23,11 @@ from openkap.episodes.models import Episode, EpisodeState
 from openkap.intake import overview, screening
 from openkap.intake import service as intake_service
 from openkap.intake.models import Diagnosis, Medication, PriorTreatment, TreatmentGoal
-from openkap.plans import consent, preparation, service, templates
-from openkap.plans.schemas import PlanCreate
-from openkap.plans.schemas_preparation import ConsentFields, PreparationCheckCreate
+from openkap.plans.consent import service as consent
+from openkap.plans.preparation import service as preparation
+from openkap.plans.preparation.schemas import ConsentFields, PreparationCheckCreate
+from openkap.plans.treatment import service, templates
+from openkap.plans.treatment.schemas import PlanCreate
 from tests.e2e.conftest import DemoClinic
 
 pytestmark = pytest.mark.e2e

@@ -13,9 +13,9 @@ from openkap.core.time import utcnow
 from openkap.episodes.models import Episode
 from openkap.intake.models import RuleSet, ScreeningRun
 from openkap.patients.models import Patient, WeightMeasurement
-from openkap.plans import service
 from openkap.plans.models import TreatmentPlan
-from openkap.plans.schemas import PlanCreate
+from openkap.plans.treatment import service
+from openkap.plans.treatment.schemas import PlanCreate
 from tests.fixtures.factories import make_episode, make_patient
 
 TODAY = utcnow().date()

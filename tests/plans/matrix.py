@@ -11,15 +11,17 @@ from datetime import timedelta
 from openkap.accounts import service as accounts
 from openkap.core.models import Role, User
 from openkap.core.time import utcnow
-from openkap.plans import consent, preparation, rems
-from openkap.plans.consent_defaults import ensure_default_documents
-from openkap.plans.defaults import ensure_default_templates
+from openkap.plans.consent import service as consent
+from openkap.plans.consent.defaults import ensure_default_documents
 from openkap.plans.models import ConsentDocument, ProtocolTemplate
-from openkap.plans.schemas_preparation import (
+from openkap.plans.preparation import rems
+from openkap.plans.preparation import service as preparation
+from openkap.plans.preparation.schemas import (
     ConsentFields,
     PreparationCheckCreate,
     RemsEnrolmentCreate,
 )
+from openkap.plans.treatment.defaults import ensure_default_templates
 from tests.matrix import CLINICIANS, A, Call, N, P, T
 from tests.plans.builders import TODAY, make_plan, principal, screened_episode
 

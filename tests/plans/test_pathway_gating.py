@@ -8,9 +8,11 @@ from openkap.core.models import Role
 from openkap.episodes import pathway
 from openkap.episodes.errors import TransitionRefused
 from openkap.episodes.models import EpisodeState
-from openkap.plans import consent, rems, service
-from openkap.plans.schemas import PlanRevise
-from openkap.plans.schemas_preparation import ConsentCreate, RemsEnrolmentCreate
+from openkap.plans.consent import service as consent
+from openkap.plans.preparation import rems
+from openkap.plans.preparation.schemas import ConsentCreate, RemsEnrolmentCreate
+from openkap.plans.treatment import service
+from openkap.plans.treatment.schemas import PlanRevise
 from tests.fixtures.factories import make_org, make_patient, make_user
 from tests.plans.builders import TODAY, make_plan, now, principal, screened_episode, weigh
 

@@ -15,11 +15,12 @@ from openkap.episodes.demo import Course, Presentation, at, follow_courses, word
 from openkap.episodes.models import EpisodeState as S
 from openkap.intake.service import body_measures, record_intake_weight
 from openkap.patients.schemas import WeightCreate
-from openkap.plans import consent, preparation, readiness, rems
-from openkap.plans.dosing import OLDER_ADULT_AGE, age_on
+from openkap.plans import readiness
+from openkap.plans.consent import service as consent
 from openkap.plans.models import TreatmentPlan
-from openkap.plans.schemas import PlanCreate
-from openkap.plans.schemas_preparation import (
+from openkap.plans.preparation import rems
+from openkap.plans.preparation import service as preparation
+from openkap.plans.preparation.schemas import (
     CheckKind,
     ConsentFields,
     ConsentMethod,
@@ -27,8 +28,10 @@ from openkap.plans.schemas_preparation import (
     PreparationSessionComplete,
     RemsEnrolmentCreate,
 )
-from openkap.plans.service import create_plan, sign_plan
-from openkap.plans.templates import current_template
+from openkap.plans.treatment.doses import OLDER_ADULT_AGE, age_on
+from openkap.plans.treatment.schemas import PlanCreate
+from openkap.plans.treatment.service import create_plan, sign_plan
+from openkap.plans.treatment.templates import current_template
 
 ESKETAMINE = "intranasal_esketamine"
 RACEMIC_SHARES = {"iv_racemic": 70, "im_racemic": 15, "sublingual_racemic": 15}

@@ -1,10 +1,10 @@
 """How a dose in mg is given: volume and infusion rate, or esketamine devices and their times.
 
-The dose itself comes from the signed plan (plans.dosing does the mg/kg x weight math and the
-bound checks); this module turns it into what the nurse draws up, sets on the pump or hands over.
-Volumes are rounded half-up to 0.1 mL, the smallest step a standard syringe is read to, and the
-mg that volume actually holds is reported beside the ordered dose so any difference is visible.
-"""
+The dose itself comes from the signed plan (plans.treatment.doses does the mg/kg x weight math
+and the bound checks); this module turns it into what the nurse draws up, sets on the pump or
+hands over. Volumes are rounded half-up to 0.1 mL, the smallest step a standard syringe is read
+to, and the mg that volume actually holds is reported beside the ordered dose so any difference
+is visible."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,8 +18,8 @@ from openkap.dosing.errors import (
     require_aware,
     require_within,
 )
-from openkap.plans.dosing import ESKETAMINE_DEVICE_MG, devices_for, round_half_up
 from openkap.plans.models import Drug, Route
+from openkap.plans.treatment.doses import ESKETAMINE_DEVICE_MG, devices_for, round_half_up
 
 VOLUME_STEP_ML = Decimal("0.1")
 RATE_STEP_ML_PER_HOUR = Decimal("0.1")

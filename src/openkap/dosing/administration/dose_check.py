@@ -27,7 +27,8 @@ from openkap.dosing.models import (
     DosingSession,
 )
 from openkap.patients.models import Patient
-from openkap.plans.dosing import (
+from openkap.plans.models import DoseUnit, ProtocolTemplate, TreatmentPlan
+from openkap.plans.treatment.doses import (
     BoundViolation,
     DoseCalculation,
     age_on,
@@ -36,8 +37,7 @@ from openkap.plans.dosing import (
     dose_in_bound_unit,
     unit_label,
 )
-from openkap.plans.models import DoseUnit, ProtocolTemplate, TreatmentPlan
-from openkap.plans.service import recent_weight
+from openkap.plans.treatment.service import recent_weight
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,15 +1,14 @@
 """How long and how fast an IV infusion may run: the template's range inside fixed guard-rails.
 
 The template states its minutes (minimum, default, maximum) and its maximum rate in mg/kg/min,
-within the guard-rails of plans.dosing (40-100 minutes, at most 0.025 mg/kg/min) that no template
-and no role passes.
-"""
+within the guard-rails of plans.treatment.doses (40-100 minutes, at most 0.025 mg/kg/min) that
+no template and no role passes."""
 
 from decimal import Decimal
 
 from openkap.dosing.errors import InfusionRateTooHigh, InvalidSessionInput
-from openkap.plans.dosing import IV_MINUTES_RANGE, MAX_RATE_MG_PER_KG_MIN
 from openkap.plans.models import ProtocolTemplate
+from openkap.plans.treatment.doses import IV_MINUTES_RANGE, MAX_RATE_MG_PER_KG_MIN
 
 RATE_PLACES = Decimal("0.0001")
 

@@ -19,9 +19,9 @@ from openkap.dosing.administration.schemas import OrderChangeInput
 from openkap.dosing.errors import DoseExceedsPlan, InvalidSessionInput, OrderRefused
 from openkap.dosing.models import Administration, DosingSession, OrderChange, SessionState
 from openkap.dosing.state import audit_session, require_state
-from openkap.plans.ceilings import check_route_ceiling
-from openkap.plans.dosing import ESKETAMINE_DEVICE_MG
 from openkap.plans.models import Drug, Route
+from openkap.plans.treatment.ceilings import check_route_ceiling
+from openkap.plans.treatment.doses import ESKETAMINE_DEVICE_MG
 
 CHANGEABLE = (
     SessionState.scheduled,

@@ -16,7 +16,7 @@ from openkap.dosing.errors import DoseDiffersFromOrder, InvalidSessionInput
 from openkap.dosing.models import DosingSession, SessionState
 from openkap.episodes.models import Episode
 from openkap.plans.models import PlannedSession, ProtocolTemplate, Route, TreatmentPlan
-from openkap.plans.schedule import SessionKind
+from openkap.plans.treatment.schedule import SessionKind
 
 
 @dataclass(frozen=True, kw_only=True)

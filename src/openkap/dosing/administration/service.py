@@ -1,12 +1,12 @@
 """The dose given in a dosing session: checked against the plan, drawn from the ledger, timed.
 
-A session has one administration. Its delivered dose is checked against the signed plan: the plan's
-maximum in mg, and the template's max_step from the episode's previous completed administration,
-in the template's own unit (plans.dosing). Only a prescriber may give a dose outside them, with a
-written reason. The ledger draw is part of the same transaction, so a refused draw leaves nothing
-written. Esketamine devices are timed one by one; an IV infusion can be paused, resumed, re-rated;
-any administration can be stopped early, which ends administration.
-"""
+A session has one administration. Its delivered dose is checked against the signed plan: the
+plan's maximum in mg, and the template's max_step from the episode's previous completed
+administration, in the template's own unit (plans.treatment.doses). Only a prescriber may give a
+dose outside them, with a written reason. The ledger draw is part of the same transaction, so a
+refused draw leaves nothing written. Esketamine devices are timed one by one; an IV infusion can
+be paused, resumed, re-rated; any administration can be stopped early, which ends
+administration."""
 
 import uuid
 from dataclasses import replace
@@ -50,11 +50,11 @@ from openkap.inventory import catalog
 from openkap.inventory.models import Lot, Product
 from openkap.inventory.schemas import AdministrationCreate
 from openkap.inventory.service import draw_for_administration
-from openkap.plans.dosing import (
+from openkap.plans.models import Drug, Route
+from openkap.plans.treatment.doses import (
     round_half_up,
     unit_label,
 )
-from openkap.plans.models import Drug, Route
 
 # The administration record and the ledger keep mg to 0.01: a drawn volume's mg is rounded to it.
 RECORDED_MG_STEP = Decimal("0.01")

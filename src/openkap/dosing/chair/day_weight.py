@@ -19,9 +19,9 @@ from openkap.dosing.models import DosingSession
 from openkap.patients.models import Patient
 from openkap.patients.schemas import WeightCreate
 from openkap.patients.weights import record_weight
-from openkap.plans.body_weight import DosingWeight, weight_basis
 from openkap.plans.models import DoseUnit, ProtocolTemplate, TreatmentPlan
-from openkap.plans.service import recent_weight
+from openkap.plans.treatment.body_weight import DosingWeight, weight_basis
+from openkap.plans.treatment.service import recent_weight
 
 PER_KG = Decimal("0.001")
 

@@ -38,7 +38,7 @@ from openkap.inventory.schemas import BalanceRead
 from openkap.patients.service import get_patient
 from openkap.plans.access import user_names
 from openkap.plans.models import Drug, Route
-from openkap.plans.page_forms import as_utc
+from openkap.plans.treatment.page_forms import as_utc
 from openkap.web.forms import (
     FormFields,
     InvalidForm,

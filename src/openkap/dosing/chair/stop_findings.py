@@ -25,7 +25,7 @@ from openkap.dosing.thresholds.service import clinic_thresholds
 from openkap.episodes.models import Episode
 from openkap.plans.models import Drug, PlanStatus, ProtocolTemplate, TreatmentPlan
 from openkap.plans.readiness import current_plan, rems_enrolment, valid_consent
-from openkap.plans.service import recent_weight
+from openkap.plans.treatment.service import recent_weight
 
 
 def checklist_answers(session: Session, *, dosing: DosingSession) -> dict[str, str]:

@@ -8,8 +8,9 @@ import pytest
 
 from openkap.core.errors import Forbidden
 from openkap.core.models import Role
-from openkap.plans import consent, readiness
-from openkap.plans.schemas_preparation import ConsentCreate
+from openkap.plans import readiness
+from openkap.plans.consent import service as consent
+from openkap.plans.preparation.schemas import ConsentCreate
 from tests.fixtures.factories import bearer, make_episode, make_org, make_user
 from tests.plans.builders import now, principal
 

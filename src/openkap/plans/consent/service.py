@@ -16,7 +16,7 @@ from openkap.core.time import utcnow
 from openkap.episodes.models import Episode
 from openkap.plans import versioned
 from openkap.plans.access import STAFF_ROLES, clinic_user, require_open
-from openkap.plans.consent_defaults import ensure_default_documents
+from openkap.plans.consent.defaults import ensure_default_documents
 from openkap.plans.errors import (
     ConsentDocumentNotFound,
     ConsentNotActive,
@@ -27,7 +27,7 @@ from openkap.plans.errors import (
     StaleTemplate,
 )
 from openkap.plans.models import Consent, ConsentDocument
-from openkap.plans.schemas_preparation import (
+from openkap.plans.preparation.schemas import (
     MAX_SCAN_BYTES,
     ConsentDocumentVersionCreate,
     ConsentFields,

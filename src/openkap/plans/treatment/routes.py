@@ -18,20 +18,13 @@ from openkap.core.time import utcnow
 from openkap.episodes.models import Episode
 from openkap.episodes.service import get_episode
 from openkap.patients.service import get_patient
-from openkap.plans import (
-    preview,
-    readiness,
-    routes_consent,
-    routes_documents,
-    routes_preparation,
-    service,
-    templates,
-)
+from openkap.plans import readiness
 from openkap.plans.access import user_names
 from openkap.plans.errors import PlanNotFound
 from openkap.plans.models import ProtocolTemplate, TreatmentPlan
-from openkap.plans.page_forms import PHASE_ROWS, template_form_data, template_form_values
-from openkap.plans.schemas import PlanCreate, PlanRevise, TemplateVersionCreate
+from openkap.plans.treatment import preview, service, templates
+from openkap.plans.treatment.page_forms import PHASE_ROWS, template_form_data, template_form_values
+from openkap.plans.treatment.schemas import PlanCreate, PlanRevise, TemplateVersionCreate
 from openkap.web.forms import (
     FormFields,
     FormLists,
@@ -267,8 +260,3 @@ def revise_plan(
             status=refusal_status(refused),
         )
     return RedirectResponse(f"/episodes/{episode.id}/plan", status_code=303)
-
-
-router.include_router(routes_preparation.router)
-router.include_router(routes_consent.router)
-router.include_router(routes_documents.router)

@@ -12,12 +12,12 @@ from openkap.accounts.principal import Principal, require
 from openkap.core import audit
 from openkap.core.permissions import Permission
 from openkap.plans import versioned
-from openkap.plans.defaults import ensure_default_templates
-from openkap.plans.dosing import IV_MINUTES_RANGE, MAX_RATE_MG_PER_KG_MIN, devices_for
 from openkap.plans.errors import InvalidTemplate, StaleTemplate, TemplateNotFound
 from openkap.plans.models import DoseUnit, ProtocolTemplate
-from openkap.plans.schedule import parse_spec
-from openkap.plans.schemas import MAX_DOSE_PER_KG, TemplateVersionCreate
+from openkap.plans.treatment.defaults import ensure_default_templates
+from openkap.plans.treatment.doses import IV_MINUTES_RANGE, MAX_RATE_MG_PER_KG_MIN, devices_for
+from openkap.plans.treatment.schedule import parse_spec
+from openkap.plans.treatment.schemas import MAX_DOSE_PER_KG, TemplateVersionCreate
 
 EDITABLE = (
     "name",

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from openkap.plans.ceilings import check_route_ceiling
 from openkap.plans.models import DoseUnit, ProtocolTemplate
+from openkap.plans.treatment.ceilings import check_route_ceiling
 
 OLDER_ADULT_AGE = 65
 ESKETAMINE_DEVICE_MG = Decimal(28)

@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from openkap.plans.models import ProtocolTemplate
-from openkap.plans.templates import EDITABLE
+from openkap.plans.treatment.templates import EDITABLE
 
 PHASE_ROWS = 3
 PHASE_FIELDS = ("weeks", "per_week", "every_weeks", "label")

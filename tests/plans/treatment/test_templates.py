@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from openkap.core.errors import Forbidden
 from openkap.core.models import Role
-from openkap.plans import templates
-from openkap.plans.defaults import ensure_default_templates
 from openkap.plans.models import ProtocolTemplate
-from openkap.plans.schemas import TemplateVersionCreate
+from openkap.plans.treatment import templates
+from openkap.plans.treatment.defaults import ensure_default_templates
+from openkap.plans.treatment.schemas import TemplateVersionCreate
 from tests.fixtures.factories import bearer, make_org, make_patient, make_user
 from tests.plans.builders import make_plan, principal, screened_episode, weigh
 

@@ -12,12 +12,12 @@ from openkap.core.deps import DbSession, csrf_protect, web_permission
 from openkap.core.permissions import Permission
 from openkap.episodes.models import Episode
 from openkap.episodes.service import get_episode
-from openkap.plans import consent
+from openkap.plans.consent import service as consent
 from openkap.plans.errors import ConsentNotFound, ScanNotFound
 from openkap.plans.models import Consent
-from openkap.plans.page_forms import as_utc
-from openkap.plans.preparation_page import submit
-from openkap.plans.schemas_preparation import MAX_SCAN_BYTES, ConsentFields, ConsentWithdraw
+from openkap.plans.preparation.page import submit
+from openkap.plans.preparation.schemas import MAX_SCAN_BYTES, ConsentFields, ConsentWithdraw
+from openkap.plans.treatment.page_forms import as_utc
 from openkap.web.forms import FormFields
 
 router = APIRouter(include_in_schema=False)

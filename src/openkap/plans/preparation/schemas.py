@@ -18,7 +18,7 @@ from pydantic import (
 from openkap.core.schemas import BlankIsNone
 from openkap.core.time import utcnow
 from openkap.plans.models import Drug, Route
-from openkap.plans.schemas import PlanRead, Reason, TemplateKey
+from openkap.plans.treatment.schemas import PlanRead, Reason, TemplateKey
 
 MAX_SCAN_BYTES = 5 * 1024 * 1024
 # Base64 grows data by 4/3; the decoded size is checked exactly in the service.

@@ -17,9 +17,9 @@ from pydantic import (
 
 from openkap.core.schemas import BlankIsNone, InputModel
 from openkap.core.time import utcnow
-from openkap.plans.body_weight import DosingWeight
-from openkap.plans.dosing import ESKETAMINE_DEVICE_MG, devices_for
 from openkap.plans.models import DoseUnit, Drug, PlanStatus, Route
+from openkap.plans.treatment.body_weight import DosingWeight
+from openkap.plans.treatment.doses import ESKETAMINE_DEVICE_MG, devices_for
 
 # Physiological ceilings of any dose input, whatever the template says: beyond them a value is
 # a typing error, not a clinical choice, and no override can carry it.

@@ -7,8 +7,11 @@ from sqlalchemy.orm import Session
 from openkap.accounts.principal import Principal
 from openkap.core import audit
 from openkap.episodes.models import Encounter, Episode
-from openkap.plans import consent, preparation, readiness, rems
+from openkap.plans import readiness
+from openkap.plans.consent import service as consent
 from openkap.plans.models import Consent, PreparationCheck, RemsEnrollment, TreatmentPlan
+from openkap.plans.preparation import rems
+from openkap.plans.preparation import service as preparation
 
 
 @dataclass(frozen=True, kw_only=True)

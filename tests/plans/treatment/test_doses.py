@@ -5,16 +5,16 @@ from decimal import Decimal
 
 import pytest
 
-from openkap.plans.defaults import DEFAULT_TEMPLATES, default_template_values
-from openkap.plans.dosing import (
+from openkap.plans.models import ProtocolTemplate
+from openkap.plans.treatment.defaults import DEFAULT_TEMPLATES, default_template_values
+from openkap.plans.treatment.doses import (
     age_on,
     bound_violations,
     calculate_dose,
     devices_for,
     round_half_up,
 )
-from openkap.plans.models import ProtocolTemplate
-from openkap.plans.templates import validate_template
+from openkap.plans.treatment.templates import validate_template
 
 
 def template(key: str, **changes: object) -> ProtocolTemplate:

@@ -19,11 +19,8 @@ from openkap.core.time import utcnow
 from openkap.episodes.models import Episode, EpisodeState
 from openkap.intake.decisions import latest_decision
 from openkap.patients.models import Patient, RecordStatus, WeightMeasurement
-from openkap.plans import readiness, templates
+from openkap.plans import readiness
 from openkap.plans.access import require_open
-from openkap.plans.body_weight import DosingWeight, WeightBasis, weight_basis
-from openkap.plans.ceilings import check_route_ceiling
-from openkap.plans.dosing import DoseCalculation, age_on
 from openkap.plans.errors import (
     EpisodeNotReadyForPlan,
     PlanExists,
@@ -31,9 +28,13 @@ from openkap.plans.errors import (
     PlanNotFound,
 )
 from openkap.plans.models import Drug, PlannedSession, PlanStatus, ProtocolTemplate, TreatmentPlan
-from openkap.plans.plan_dose import DoseChoice, checked_dose, plan_ceiling_mg
-from openkap.plans.schedule import build_schedule, parse_spec
-from openkap.plans.schemas import PlanCreate, PlanRevise
+from openkap.plans.treatment import templates
+from openkap.plans.treatment.body_weight import DosingWeight, WeightBasis, weight_basis
+from openkap.plans.treatment.ceilings import check_route_ceiling
+from openkap.plans.treatment.doses import DoseCalculation, age_on
+from openkap.plans.treatment.plan_dose import DoseChoice, checked_dose, plan_ceiling_mg
+from openkap.plans.treatment.schedule import build_schedule, parse_spec
+from openkap.plans.treatment.schemas import PlanCreate, PlanRevise
 
 PLANNABLE = frozenset({EpisodeState.eligible, EpisodeState.preparing})
 # Before induction no dose has been given, so the plan's start dose is the patient's first dose.

@@ -5,8 +5,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from openkap.core.errors import Forbidden
-from openkap.plans.body_weight import WeightBasis
-from openkap.plans.dosing import (
+from openkap.plans.errors import DoseNotMeasurable, DoseOutsideTemplate, NoRecentWeight
+from openkap.plans.models import DoseUnit, ProtocolTemplate, TreatmentPlan
+from openkap.plans.treatment.body_weight import WeightBasis
+from openkap.plans.treatment.doses import (
     PER_KG_PLACES,
     DoseCalculation,
     bound_violations,
@@ -14,8 +16,6 @@ from openkap.plans.dosing import (
     is_measurable,
     round_down,
 )
-from openkap.plans.errors import DoseNotMeasurable, DoseOutsideTemplate, NoRecentWeight
-from openkap.plans.models import DoseUnit, ProtocolTemplate, TreatmentPlan
 
 
 @dataclass(frozen=True)

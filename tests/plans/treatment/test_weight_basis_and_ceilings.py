@@ -6,16 +6,16 @@ import pytest
 from sqlalchemy import func, select
 
 from openkap.core.models import Role
-from openkap.plans.body_weight import (
+from openkap.plans.errors import DoseAboveRouteCeiling, HeightRequired
+from openkap.plans.models import ProtocolTemplate, Route, TreatmentPlan
+from openkap.plans.treatment.body_weight import (
     DosingWeight,
     ideal_body_weight,
     weight_basis,
 )
-from openkap.plans.ceilings import ROUTE_CEILINGS, check_route_ceiling
-from openkap.plans.defaults import default_template_values
-from openkap.plans.dosing import calculate_dose
-from openkap.plans.errors import DoseAboveRouteCeiling, HeightRequired
-from openkap.plans.models import ProtocolTemplate, Route, TreatmentPlan
+from openkap.plans.treatment.ceilings import ROUTE_CEILINGS, check_route_ceiling
+from openkap.plans.treatment.defaults import default_template_values
+from openkap.plans.treatment.doses import calculate_dose
 from tests.fixtures.factories import bearer, make_org, make_patient, make_user, web_login
 from tests.plans.builders import NEXT_MONDAY, make_plan, screened_episode, weigh
 

@@ -18,9 +18,10 @@ from openkap.core.permissions import Permission, allows
 from openkap.core.time import utcnow
 from openkap.episodes.models import Episode
 from openkap.patients.service import get_patient, list_clinicians
-from openkap.plans import consent, summary
 from openkap.plans.access import staff_of_clinic, user_names
+from openkap.plans.consent import service as consent
 from openkap.plans.models import ConsentDocument, TreatmentPlan
+from openkap.plans.preparation import summary
 from openkap.web.forms import InvalidForm, refusal_errors, refusal_status, unprefixed, validate_form
 from openkap.web.templating import render
 

@@ -9,9 +9,10 @@ from sqlalchemy import select
 from openkap.core.audit import AuditEvent
 from openkap.core.errors import Forbidden
 from openkap.core.models import Role
-from openkap.plans import readiness, service
+from openkap.plans import readiness
 from openkap.plans.models import PlanStatus, TreatmentPlan
-from openkap.plans.schemas import PlanCreate
+from openkap.plans.treatment import service
+from openkap.plans.treatment.schemas import PlanCreate
 from tests.fixtures.factories import bearer, make_org, make_patient, make_user
 from tests.plans.builders import (
     NEXT_MONDAY,

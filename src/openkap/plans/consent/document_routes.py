@@ -11,10 +11,10 @@ from openkap.accounts.principal import Principal
 from openkap.core.deps import DbSession, csrf_protect, web_permission
 from openkap.core.errors import OpenKapError
 from openkap.core.permissions import Permission
-from openkap.plans import consent
 from openkap.plans.access import user_names
+from openkap.plans.consent import service as consent
 from openkap.plans.models import ConsentDocument, Drug, Route
-from openkap.plans.schemas_preparation import ConsentDocumentVersionCreate
+from openkap.plans.preparation.schemas import ConsentDocumentVersionCreate
 from openkap.web.forms import (
     FormFields,
     FormLists,

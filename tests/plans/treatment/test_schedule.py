@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from openkap.plans.defaults import default_template_values
-from openkap.plans.schedule import SessionKind, build_schedule, dosing_dates, parse_spec
+from openkap.plans.treatment.defaults import default_template_values
+from openkap.plans.treatment.schedule import SessionKind, build_schedule, dosing_dates, parse_spec
 
 MONDAY = date(2026, 3, 2)
 

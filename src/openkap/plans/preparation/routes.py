@@ -11,15 +11,15 @@ from openkap.accounts.principal import Principal
 from openkap.core.deps import DbSession, csrf_protect, web_permission
 from openkap.core.permissions import Permission
 from openkap.episodes.service import get_episode
-from openkap.plans import preparation, rems
 from openkap.plans.errors import (
     PreparationCheckNotFound,
     PreparationSessionNotFound,
     RemsEnrolmentNotFound,
 )
-from openkap.plans.page_forms import as_utc
-from openkap.plans.preparation_page import render_page, submit
-from openkap.plans.schemas_preparation import (
+from openkap.plans.preparation import rems
+from openkap.plans.preparation import service as preparation
+from openkap.plans.preparation.page import render_page, submit
+from openkap.plans.preparation.schemas import (
     EnteredInError,
     PreparationCheckCreate,
     PreparationSessionCancel,
@@ -27,6 +27,7 @@ from openkap.plans.schemas_preparation import (
     PreparationSessionCreate,
     RemsEnrolmentCreate,
 )
+from openkap.plans.treatment.page_forms import as_utc
 from openkap.web.forms import FormFields
 
 router = APIRouter(include_in_schema=False)

@@ -14,7 +14,7 @@ from openkap.plans import readiness
 from openkap.plans.access import require_open
 from openkap.plans.errors import AlreadyEnrolled, RecordNotActive, RemsEnrolmentNotFound
 from openkap.plans.models import RemsEnrollment
-from openkap.plans.schemas_preparation import RemsEnrolmentCreate
+from openkap.plans.preparation.schemas import RemsEnrolmentCreate
 
 
 def record_enrolment(

@@ -21,7 +21,7 @@ from openkap.plans.errors import (
     UnknownClinician,
 )
 from openkap.plans.models import PreparationCheck
-from openkap.plans.schemas_preparation import (
+from openkap.plans.preparation.schemas import (
     CheckKind,
     PreparationCheckCreate,
     PreparationSessionComplete,

@@ -8,11 +8,11 @@ from openkap.accounts.principal import Principal
 from openkap.core.time import utcnow
 from openkap.episodes.models import Episode
 from openkap.patients.models import Patient
-from openkap.plans import templates
-from openkap.plans.dosing import DoseCalculation, age_on, calculate_dose
 from openkap.plans.errors import DoseAboveRouteCeiling
 from openkap.plans.models import ProtocolTemplate
-from openkap.plans.service import plan_weight
+from openkap.plans.treatment import templates
+from openkap.plans.treatment.doses import DoseCalculation, age_on, calculate_dose
+from openkap.plans.treatment.service import plan_weight
 
 
 @dataclass(frozen=True, kw_only=True)

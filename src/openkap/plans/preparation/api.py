@@ -12,10 +12,11 @@ from openkap.core.errors import Forbidden
 from openkap.core.permissions import Permission, allows
 from openkap.core.responses import error_responses
 from openkap.episodes.service import get_episode
-from openkap.plans import consent, preparation, rems, summary
+from openkap.plans.consent import service as consent
 from openkap.plans.errors import ScanNotFound
-from openkap.plans.schemas import PlanRead
-from openkap.plans.schemas_preparation import (
+from openkap.plans.preparation import rems, summary
+from openkap.plans.preparation import service as preparation
+from openkap.plans.preparation.schemas import (
     ConsentCreate,
     ConsentDocumentRead,
     ConsentDocumentVersionCreate,
@@ -32,6 +33,7 @@ from openkap.plans.schemas_preparation import (
     RemsEnrolmentCreate,
     RemsEnrolmentRead,
 )
+from openkap.plans.treatment.schemas import PlanRead
 
 router = APIRouter()
 

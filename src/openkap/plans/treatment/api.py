@@ -13,9 +13,9 @@ from openkap.core.deps import DbSession, api_permission
 from openkap.core.permissions import Permission
 from openkap.core.responses import error_responses
 from openkap.episodes.service import get_episode
-from openkap.plans import api_preparation, service, templates
 from openkap.plans.models import TreatmentPlan
-from openkap.plans.schemas import (
+from openkap.plans.treatment import service, templates
+from openkap.plans.treatment.schemas import (
     PlanCreate,
     PlanDetail,
     PlannedSessionRead,
@@ -142,6 +142,3 @@ def revise_plan(
     """Make the next version of a plan; the version revised is superseded, never edited."""
     plan = service.get_plan(session, plan_id=plan_id, by=principal)
     return _detail(session, service.revise_plan(session, plan=plan, data=body, by=principal))
-
-
-router.include_router(api_preparation.router)
