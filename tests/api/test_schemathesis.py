@@ -39,7 +39,7 @@ from tests.fixtures.factories import make_org, make_patient, make_user
 
 ROLES = ["admin", "prescriber", "nurse"]
 # Cases per operation and role: about 20,000 requests in `make test`, 100,000 in `make soak`.
-EXAMPLES = verification.size(8, 100)
+EXAMPLES = verification.size(8, 150)
 REQUESTS_TARGET = verification.size(20_000, 100_000)
 CHECKS = [
     not_a_server_error,
