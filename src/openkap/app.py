@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Connection, Engine
 
-from openkap import dosing, models_registry, plans
+from openkap import dosing, followup, models_registry, plans
 from openkap.accounts import account_routes, login_routes
 from openkap.accounts import api as accounts_api
 from openkap.admin import api as admin_api
@@ -16,8 +16,6 @@ from openkap.core.db import get_engine, session_factory
 from openkap.core.handlers import install_error_handlers
 from openkap.episodes import api as episodes_api
 from openkap.episodes import routes as episode_routes
-from openkap.followup import api as followup_api
-from openkap.followup import routes as followup_routes
 from openkap.intake import api as intake_api
 from openkap.intake import routes as intake_routes
 from openkap.intake import screening_api, screening_routes
@@ -71,7 +69,7 @@ def create_app(*, bind: Engine | Connection | None = None) -> FastAPI:
         dosing.api_router,
         inventory_api.router,
         therapy_api.router,
-        followup_api.router,
+        followup.api_router,
         portal_api.router,
         outcomes_api.router,
         login_routes.router,
@@ -86,7 +84,7 @@ def create_app(*, bind: Engine | Connection | None = None) -> FastAPI:
         inventory_routes.router,
         inventory_count_routes.router,
         therapy_routes.router,
-        followup_routes.router,
+        followup.page_router,
         portal_routes.router,
         outcomes_routes.router,
     ):

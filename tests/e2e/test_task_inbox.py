@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from openkap.core.time import utcnow
 from openkap.episodes.models import Episode
-from openkap.followup.alerts import raise_urgent_alert
+from openkap.followup.alerts.service import raise_urgent_alert
 from openkap.patients.models import Patient
 from tests.e2e.conftest import DemoClinic
 from tests.e2e.test_chair_iv import ready_course

@@ -15,11 +15,11 @@ from sqlalchemy import select
 from openkap.accounts.principal import Principal
 from openkap.core.models import Role
 from openkap.core.time import utcnow
-from openkap.followup.alerts import raise_urgent_alert
+from openkap.followup.alerts.service import raise_urgent_alert
 from openkap.followup.models import DueItem
-from openkap.followup.regenerate import regenerate_schedule
-from openkap.followup.relapse import evaluate_relapse
-from openkap.followup.settings import save_settings
+from openkap.followup.reviews.relapse import evaluate_relapse
+from openkap.followup.schedule.regenerate import regenerate_schedule
+from openkap.followup.settings.service import save_settings
 from tests.followup.builders import course, scored, session_at
 from tests.matrix import CLINICIANS, A, Call, F, N, P, T
 

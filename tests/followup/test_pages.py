@@ -4,10 +4,10 @@ urgent alert acknowledgement, with refusals shown beside their fields."""
 from datetime import timedelta
 
 from openkap.core.time import utcnow
-from openkap.followup import settings
-from openkap.followup.alerts import raise_urgent_alert
-from openkap.followup.maintenance import current_approval
-from openkap.followup.relapse import evaluate_relapse
+from openkap.followup.alerts.service import raise_urgent_alert
+from openkap.followup.reviews.maintenance import current_approval
+from openkap.followup.reviews.relapse import evaluate_relapse
+from openkap.followup.settings import service as settings
 from tests.fixtures.factories import web_login
 from tests.followup.builders import course, scored, session_at
 

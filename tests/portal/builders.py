@@ -6,7 +6,7 @@ Typical use:
 
     course = patient_course(db, org)                 # patient, episode, prescriber, session
     user = portal_user(db, org, course.patient)      # signs in as that patient
-    due = due_item(db, course.patient, "phq9")       # from openkap.followup.schedule
+    due = due_item(db, course.patient, "phq9")       # from openkap.followup.schedule.service
 """
 
 from dataclasses import dataclass
@@ -18,7 +18,7 @@ from openkap.core.time import utcnow
 from openkap.dosing.models import DosingSession
 from openkap.dosing.sessions import service as dosing_service
 from openkap.episodes.models import Episode
-from openkap.followup import schedule
+from openkap.followup.schedule import service as schedule
 from openkap.patients.models import Patient
 from openkap.portal.access import PortalPatient, portal_patient
 from openkap.portal.models import PortalAccount

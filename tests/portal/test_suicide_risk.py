@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from openkap.accounts.principal import Principal
 from openkap.core.models import Role
-from openkap.followup import alerts
+from openkap.followup.alerts import service as alerts
 from openkap.followup.models import RiskLevel, UrgentAlert
 from openkap.instruments import get_instrument
 from openkap.portal import contracts

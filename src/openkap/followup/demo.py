@@ -27,9 +27,9 @@ from openkap.core.time import clock_set_to
 from openkap.dosing.models import DosingSession, SessionState
 from openkap.episodes.demo import Course, after_move, at, demo_today
 from openkap.episodes.models import EpisodeState
-from openkap.followup.alerts import SUICIDE_RISK, acknowledge_urgent_alert
-from openkap.followup.maintenance import approve_maintenance
+from openkap.followup.alerts.service import SUICIDE_RISK, acknowledge_urgent_alert
 from openkap.followup.models import AlertStatus, RiskLevel, UrgentAlert
+from openkap.followup.reviews.maintenance import approve_maintenance
 from openkap.patients.models import Patient
 
 MAINTENANCE_SESSIONS = 6

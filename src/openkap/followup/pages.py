@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from openkap.episodes.models import Episode
-from openkap.followup.regenerate import load_episode
+from openkap.followup.schedule.regenerate import load_episode
 from openkap.patients.models import Patient
 from openkap.plans.access import user_names
 

@@ -22,8 +22,9 @@ from openkap.accounts.principal import Principal
 from openkap.assessments.models import AssessmentResponse
 from openkap.assessments.schemas import is_suicide_risk
 from openkap.assessments.service import StoredResponse, add_response_listener
-from openkap.followup import alerts, relapse
+from openkap.followup.alerts import service as alerts
 from openkap.followup.models import UrgentAlert
+from openkap.followup.reviews import relapse
 from openkap.instruments import Instrument, get_instrument
 from openkap.instruments.scoring import COMPARE
 

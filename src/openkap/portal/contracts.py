@@ -13,7 +13,8 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal
-from openkap.followup import alerts, schedule
+from openkap.followup.alerts import service as alerts
+from openkap.followup.schedule import service as schedule
 from openkap.therapy import integration_plan
 from openkap.therapy.models import IntegrationPlan
 
@@ -21,7 +22,7 @@ OPEN_STATUSES = frozenset({"due", "overdue"})
 
 
 class DueItem(Protocol):
-    """A questionnaire the follow-up schedule says is due (openkap.followup.schedule)."""
+    """A questionnaire the follow-up schedule says is due (openkap.followup.schedule.service)."""
 
     @property
     def id(self) -> uuid.UUID: ...

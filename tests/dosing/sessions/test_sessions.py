@@ -16,7 +16,7 @@ from openkap.dosing.models import AdministrationStatus, SessionState
 from openkap.dosing.sessions import service
 from openkap.episodes.models import EpisodeTransition
 from openkap.followup.errors import MaintenanceNotAllowed
-from openkap.followup.maintenance import approve_maintenance
+from openkap.followup.reviews.maintenance import approve_maintenance
 from openkap.plans.models import PlannedSession, TreatmentPlan
 from tests.dosing.builders import (
     as_role,

@@ -1,0 +1,2 @@
+"""The clinic's follow-up settings (versioned), their page, and the API of settings and urgent
+alerts."""
