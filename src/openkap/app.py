@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Connection, Engine
 
-from openkap import dosing, followup, models_registry, plans
+from openkap import dosing, followup, intake, models_registry, plans
 from openkap.accounts import account_routes, login_routes
 from openkap.accounts import api as accounts_api
 from openkap.admin import api as admin_api
@@ -16,9 +16,6 @@ from openkap.core.db import get_engine, session_factory
 from openkap.core.handlers import install_error_handlers
 from openkap.episodes import api as episodes_api
 from openkap.episodes import routes as episode_routes
-from openkap.intake import api as intake_api
-from openkap.intake import routes as intake_routes
-from openkap.intake import screening_api, screening_routes
 from openkap.inventory import api as inventory_api
 from openkap.inventory import count_routes as inventory_count_routes
 from openkap.inventory import routes as inventory_routes
@@ -63,8 +60,7 @@ def create_app(*, bind: Engine | Connection | None = None) -> FastAPI:
         patients_api.router,
         admin_api.router,
         episodes_api.router,
-        intake_api.router,
-        screening_api.router,
+        intake.api_router,
         plans.api_router,
         dosing.api_router,
         inventory_api.router,
@@ -77,8 +73,7 @@ def create_app(*, bind: Engine | Connection | None = None) -> FastAPI:
         patient_routes.router,
         admin_routes.router,
         episode_routes.router,
-        intake_routes.router,
-        screening_routes.router,
+        intake.page_router,
         plans.page_router,
         dosing.page_router,
         inventory_routes.router,

@@ -21,7 +21,7 @@ from openkap.dosing.models import Administration, OrderChange, VitalSigns
 from openkap.dosing.sessions.schemas import VitalsCreate
 from openkap.dosing.thresholds.rules import MOAAS_RANGE, VITAL_NAMES, VitalThresholds
 from openkap.instruments import get_instrument
-from openkap.intake.overview import BASELINE_INSTRUMENTS
+from openkap.intake.record.overview import BASELINE_INSTRUMENTS
 from openkap.inventory.models import LedgerEntry
 from openkap.patients.models import Patient, WeightMeasurement
 from openkap.patients.schemas import EARLIEST_BIRTH_DATE, HeightSet, WeightCreate

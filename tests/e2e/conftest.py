@@ -40,8 +40,8 @@ from openkap.core.time import utcnow
 from openkap.episodes import pathway
 from openkap.episodes.models import Episode, EpisodeState
 from openkap.episodes.service import open_episode
-from openkap.intake import screening
-from openkap.intake import service as intake_service
+from openkap.intake.record import service as intake_service
+from openkap.intake.screening import service as screening
 from openkap.models_registry import load_all
 from openkap.patients import demo as patients_demo
 from openkap.patients.models import Patient, WeightMeasurement

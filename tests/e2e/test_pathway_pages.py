@@ -20,9 +20,10 @@ from openkap.assessments.schemas import AssessmentCreate
 from openkap.core.time import utcnow
 from openkap.episodes import pathway
 from openkap.episodes.models import Episode, EpisodeState
-from openkap.intake import overview, screening
-from openkap.intake import service as intake_service
 from openkap.intake.models import Diagnosis, Medication, PriorTreatment, TreatmentGoal
+from openkap.intake.record import overview
+from openkap.intake.record import service as intake_service
+from openkap.intake.screening import service as screening
 from openkap.plans.consent import service as consent
 from openkap.plans.preparation import service as preparation
 from openkap.plans.preparation.schemas import ConsentFields, PreparationCheckCreate

@@ -1,8 +1,8 @@
 """Matrix entries of suitability screening and the clinic's rule sets (see tests/matrix.py)."""
 
 from openkap.core.models import Role
-from openkap.intake.rulesets import default_entries, update_rule_set
-from openkap.intake.screening import run_screening
+from openkap.intake.screening.rulesets import default_entries, update_rule_set
+from openkap.intake.screening.service import run_screening
 from tests.intake.screening_builders import as_principal, screening_episode
 from tests.matrix import CLINICIANS, A, Call, N, P
 

@@ -108,7 +108,7 @@ DOSING_THRESHOLD_RAILS: Mapping[str, GuardRail] = {
     "min_hours_between_doses": _rail(L, MIN_HOURS_BETWEEN_DOSES_FLOOR, INTERVAL_SOURCE, "hours"),
 }
 
-# Keyed "rule_id.param" as in a clinic's screening rule set (intake.rules).
+# Keyed "rule_id.param" as in a clinic's screening rule set (intake.screening.rules).
 SCREENING_RAILS: Mapping[str, GuardRail] = {
     "uncontrolled_hypertension.sbp_above": _rail(H, 160, f"{_LOOSENED_TO}; {JNC7}", "mmHg"),
     "uncontrolled_hypertension.dbp_above": _rail(H, 100, f"{_LOOSENED_TO}; {JNC7}", "mmHg"),

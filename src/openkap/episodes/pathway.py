@@ -13,7 +13,7 @@ from openkap.episodes import service
 from openkap.episodes.errors import ClosureNotConfirmed, TransitionRefused
 from openkap.episodes.machine import LEAVING, allowed_moves
 from openkap.episodes.models import Episode, EpisodeState, EpisodeTransition
-from openkap.intake.decisions import latest_decision
+from openkap.intake.screening.decisions import latest_decision
 from openkap.plans import readiness
 from openkap.plans.models import Drug, PlanStatus
 

@@ -15,7 +15,7 @@ from openkap.episodes import pathway, service
 from openkap.episodes.machine import CLOSED
 from openkap.episodes.models import Episode, EpisodeState
 from openkap.episodes.schemas import EpisodeCreate, TransitionCreate
-from openkap.intake.decisions import latest_decision
+from openkap.intake.screening.decisions import latest_decision
 from openkap.patients.service import get_patient, list_clinicians
 from openkap.web.forms import FormFields, refusal_errors, validate_form
 from openkap.web.templating import render

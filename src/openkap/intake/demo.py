@@ -20,13 +20,13 @@ from openkap.episodes.demo import Course, at, courses, follow_courses
 from openkap.episodes.models import EpisodeState as S
 from openkap.intake import demo_history as history
 from openkap.intake.models import Intake, ScreeningOutcome
-from openkap.intake.overview import complete_intake, record_baseline
-from openkap.intake.schemas import CREATE_SCHEMAS, IntakeUpdate, ItemKind
-from openkap.intake.screening import override_screening, run_screening
-from openkap.intake.screening_facts import age_on
-from openkap.intake.sections import SECTION_FIELDS, Section
-from openkap.intake.service import add_item, body_measures, get_intake, record_intake_weight
-from openkap.intake.service import update_intake as save_intake
+from openkap.intake.record.overview import complete_intake, record_baseline
+from openkap.intake.record.schemas import CREATE_SCHEMAS, IntakeUpdate, ItemKind
+from openkap.intake.record.sections import SECTION_FIELDS, Section
+from openkap.intake.record.service import add_item, body_measures, get_intake, record_intake_weight
+from openkap.intake.record.service import update_intake as save_intake
+from openkap.intake.screening.facts import age_on
+from openkap.intake.screening.service import override_screening, run_screening
 from openkap.patients.schemas import WeightCreate
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from openkap.core.demo import DemoContext
 from openkap.episodes.demo import Course, Presentation
-from openkap.intake.screening_facts import age_on
+from openkap.intake.screening.facts import age_on
 
 Rows = list[dict[str, Any]]
 P = Presentation

@@ -13,7 +13,7 @@ from openkap.core.time import utcnow
 from openkap.episodes import pathway
 from openkap.episodes.demo import Course, Presentation, at, follow_courses, words
 from openkap.episodes.models import EpisodeState as S
-from openkap.intake.service import body_measures, record_intake_weight
+from openkap.intake.record.service import body_measures, record_intake_weight
 from openkap.patients.schemas import WeightCreate
 from openkap.plans import readiness
 from openkap.plans.consent import service as consent

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
 from openkap.episodes.models import Episode
-from openkap.intake.decisions import latest_decision
+from openkap.intake.screening.decisions import latest_decision
 from openkap.plans.models import (
     Consent,
     ConsentDocument,

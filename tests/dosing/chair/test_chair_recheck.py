@@ -7,7 +7,7 @@ from openkap.dosing.chair import pre_dose
 from openkap.dosing.chair.pre_dose import StopKey
 from openkap.dosing.errors import HardStopsUnresolved, SessionStateRefused
 from openkap.intake.models import Diagnosis, ScreeningRun
-from openkap.intake.screening import override_screening, run_screening
+from openkap.intake.screening.service import override_screening, run_screening
 from tests.dosing.builders import as_role, cleared, ready_episode
 from tests.fixtures.factories import bearer, make_user
 from tests.intake.screening_builders import add_medication, make_intake

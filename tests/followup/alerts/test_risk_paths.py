@@ -11,7 +11,7 @@ from openkap.assessments.schemas import AssessmentCreate, CompletedBy
 from openkap.assessments.service import record_response
 from openkap.followup.alerts import service as alerts
 from openkap.followup.models import UrgentAlert
-from openkap.intake.overview import record_baseline
+from openkap.intake.record.overview import record_baseline
 from openkap.patients.models import Patient
 from tests.fixtures.factories import bearer, csrf_from, web_login
 from tests.followup.builders import course

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from openkap.assessments.schemas import AssessmentCreate, CompletedBy
 from openkap.core.time import utcnow
 from openkap.followup.models import Review
-from openkap.intake.overview import record_baseline
+from openkap.intake.record.overview import record_baseline
 from openkap.portal import drafts
 from tests.fixtures.factories import bearer
 from tests.followup.builders import course, scored, session_at

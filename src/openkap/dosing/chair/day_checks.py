@@ -7,7 +7,7 @@
   dosing until a prescriber overrides it with a reason.
 - suicide_risk_check: no_new_risk or new_risk_reported; a report holds dosing until a clinician
   records a risk assessment (a C-SSRS screener) after it.
-- the screening's re-check (intake.chair_recheck) before every dose.
+- the screening's re-check (intake.screening.chair_recheck) before every dose.
 """
 
 from datetime import date
@@ -19,9 +19,9 @@ from openkap.dosing.errors import InvalidSessionInput
 from openkap.dosing.models import ChecklistItem, DosingSession
 from openkap.episodes.models import Episode
 from openkap.intake.catalog import DRUG_CLASSES, drug_class_of
-from openkap.intake.chair_recheck import chair_recheck, risk_assessment_since
 from openkap.intake.models import DrugClass
-from openkap.intake.screening_facts import age_on
+from openkap.intake.screening.chair_recheck import chair_recheck, risk_assessment_since
+from openkap.intake.screening.facts import age_on
 from openkap.patients.models import Patient, SexAtBirth
 
 PREGNANCY = "pregnancy_status"

@@ -32,7 +32,7 @@ from openkap.dosing.sessions import service, views
 from openkap.dosing.thresholds.service import clinic_thresholds
 from openkap.episodes.models import Episode
 from openkap.instruments import get_instrument
-from openkap.intake.service import find_intake
+from openkap.intake.record.service import find_intake
 from openkap.inventory.reports import balances
 from openkap.inventory.schemas import BalanceRead
 from openkap.patients.service import get_patient

@@ -17,7 +17,7 @@ from openkap.core.models import Role
 from openkap.core.permissions import Permission
 from openkap.core.time import utcnow
 from openkap.episodes.models import Episode, EpisodeState
-from openkap.intake.decisions import latest_decision
+from openkap.intake.screening.decisions import latest_decision
 from openkap.patients.models import Patient, RecordStatus, WeightMeasurement
 from openkap.plans import readiness
 from openkap.plans.access import require_open

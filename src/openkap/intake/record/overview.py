@@ -16,13 +16,13 @@ from openkap.episodes.models import Episode
 from openkap.instruments import Instrument, get_instrument
 from openkap.intake.errors import IntakeIncomplete, NotABaselineInstrument
 from openkap.intake.models import Diagnosis, Intake
-from openkap.intake.schemas import (
+from openkap.intake.record.schemas import (
     BodyRead,
     IntakeRead,
     ItemKind,
 )
-from openkap.intake.sections import FIELD_LABELS, SECTION_FIELDS, Section
-from openkap.intake.service import (
+from openkap.intake.record.sections import FIELD_LABELS, SECTION_FIELDS, Section
+from openkap.intake.record.service import (
     IntakeRow,
     active_items,
     all_items,
@@ -32,7 +32,7 @@ from openkap.intake.service import (
     patient_of,
     require,
 )
-from openkap.intake.trd import TrdResult
+from openkap.intake.record.trd import TrdResult
 
 # Symptom measures taken at intake; CADSS and MOAA/S belong to dosing sessions.
 BASELINE_INSTRUMENTS = ("phq9", "gad7", "pcl5", "qids_sr16", "madrs", "cssrs_screener")

@@ -15,16 +15,22 @@ from openkap.core.time import utcnow
 from openkap.episodes import service as episodes
 from openkap.episodes.models import Episode
 from openkap.instruments import Instrument
-from openkap.intake import overview, service
 from openkap.intake.catalog import DIAGNOSES, CodeGroup
 from openkap.intake.errors import IntakeItemNotFound
 from openkap.intake.models import Intake
-from openkap.intake.schemas import (
+from openkap.intake.record import overview, service
+from openkap.intake.record.schemas import (
     CREATE_SCHEMAS,
     IntakeUpdate,
     ItemKind,
 )
-from openkap.intake.sections import FIELD_LABELS, ITEM_CHOICES, SECTION_FIELDS, WIDGETS, Section
+from openkap.intake.record.sections import (
+    FIELD_LABELS,
+    ITEM_CHOICES,
+    SECTION_FIELDS,
+    WIDGETS,
+    Section,
+)
 from openkap.patients.schemas import EnteredInError, WeightCreate
 from openkap.web.forms import FormFields, RefusedForm, validate_form
 from openkap.web.templating import render

@@ -12,9 +12,9 @@ from openkap.core.permissions import Permission
 from openkap.core.responses import error_responses
 from openkap.episodes import service as episodes
 from openkap.episodes.models import Episode
-from openkap.intake import overview, service
 from openkap.intake.models import Intake
-from openkap.intake.schemas import (
+from openkap.intake.record import overview, service
+from openkap.intake.record.schemas import (
     READ_SCHEMAS,
     BodyRead,
     DiagnosisCreate,

@@ -3,10 +3,10 @@
 import pytest
 
 from openkap.core.models import Role
-from openkap.intake.coded_diagnoses import RULE_CODES
 from openkap.intake.models import Diagnosis, RuleResult
-from openkap.intake.rules import CATALOGUE
-from openkap.intake.screening import record_of, run_screening
+from openkap.intake.screening.coded_diagnoses import RULE_CODES
+from openkap.intake.screening.rules import CATALOGUE
+from openkap.intake.screening.service import record_of, run_screening
 from tests.fixtures.factories import bearer, make_org, make_user
 from tests.intake.screening_builders import as_principal, screening_episode
 

@@ -11,9 +11,9 @@ from openkap.core.guard_rails import OutsideGuardRail
 from openkap.core.models import Role
 from openkap.core.settings_approval import ApprovalRefused, ProposalStale
 from openkap.intake.models import RuleSet
-from openkap.intake.rules import CATALOGUE
-from openkap.intake.ruleset_approval import approve_rule_set
-from openkap.intake.rulesets import (
+from openkap.intake.screening.rules import CATALOGUE
+from openkap.intake.screening.ruleset_approval import approve_rule_set
+from openkap.intake.screening.rulesets import (
     current_rule_set,
     default_entries,
     describe_history,

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from openkap.assessments.models import AssessmentResponse
 from openkap.core.time import utcnow
 from openkap.episodes.models import Episode
-from openkap.intake.decisions import ScreeningDecision, latest_decision
 from openkap.intake.models import (
     Diagnosis,
     Intake,
@@ -27,10 +26,11 @@ from openkap.intake.models import (
     ScreeningRun,
     SubstanceUse,
 )
-from openkap.intake.rule_checks import Category
-from openkap.intake.rules import configured, evaluate
-from openkap.intake.screening_facts import CSSRS_INSTRUMENT, gather_facts
-from openkap.intake.service import find_intake
+from openkap.intake.record.service import find_intake
+from openkap.intake.screening.decisions import ScreeningDecision, latest_decision
+from openkap.intake.screening.facts import CSSRS_INSTRUMENT, gather_facts
+from openkap.intake.screening.rule_checks import Category
+from openkap.intake.screening.rules import configured, evaluate
 
 NEW_FINDING = {
     Category.absolute: "new absolute contraindication",

@@ -7,7 +7,7 @@ from openkap.accounts.principal import Principal
 from openkap.core import audit, settings_approval
 from openkap.intake.errors import RuleSetNotFound
 from openkap.intake.models import RuleSet
-from openkap.intake.rulesets import current_rule_set
+from openkap.intake.screening.rulesets import current_rule_set
 
 
 def approve_rule_set(session: Session, *, version: int, by: Principal) -> RuleSet:

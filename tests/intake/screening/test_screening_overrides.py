@@ -8,10 +8,10 @@ from openkap.core.errors import Forbidden
 from openkap.core.models import Role
 from openkap.episodes.models import EpisodeState, EpisodeTransition
 from openkap.episodes.pathway import blockers
-from openkap.intake.decisions import latest_decision
 from openkap.intake.errors import JustificationTooShort, OverrideRefused
 from openkap.intake.models import ScreeningOverride
-from openkap.intake.screening import override_screening, run_screening
+from openkap.intake.screening.decisions import latest_decision
+from openkap.intake.screening.service import override_screening, run_screening
 from tests.fixtures.factories import bearer, make_org, make_user
 from tests.intake.screening_builders import as_principal, screening_episode
 

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from openkap.intake.coded_diagnoses import RULE_CODES, coded
 from openkap.intake.models import ScreeningOutcome
-from openkap.intake.rule_checks import (
+from openkap.intake.screening.coded_diagnoses import RULE_CODES, coded
+from openkap.intake.screening.rule_checks import (
     Category,
     Facts,
     Finding,

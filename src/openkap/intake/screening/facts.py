@@ -20,7 +20,7 @@ from openkap.intake.models import (
     Medication,
     SubstanceUse,
 )
-from openkap.intake.rules import CATALOGUE
+from openkap.intake.screening.rules import CATALOGUE
 from openkap.patients.models import Patient
 
 CSSRS_INSTRUMENT = "cssrs_screener"

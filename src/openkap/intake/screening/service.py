@@ -28,10 +28,9 @@ from openkap.intake.models import (
     ScreeningOverride,
     ScreeningRun,
 )
-from openkap.intake.rules import CATALOGUE, Decision, RuleOutcome, configured, decide, evaluate
-from openkap.intake.rulesets import current_rule_set
-from openkap.intake.screening_facts import gather_facts
-from openkap.intake.screening_overrides import (
+from openkap.intake.record.service import find_intake
+from openkap.intake.screening.facts import gather_facts
+from openkap.intake.screening.overrides import (
     MIN_JUSTIFICATION,
     OVERRIDABLE,
     TREATING_STATES,
@@ -39,7 +38,15 @@ from openkap.intake.screening_overrides import (
     override_refusal,
     override_screening,
 )
-from openkap.intake.service import find_intake
+from openkap.intake.screening.rules import (
+    CATALOGUE,
+    Decision,
+    RuleOutcome,
+    configured,
+    decide,
+    evaluate,
+)
+from openkap.intake.screening.rulesets import current_rule_set
 
 __all__ = ["MIN_JUSTIFICATION", "OVERRIDABLE", "override_refusal", "override_screening"]
 

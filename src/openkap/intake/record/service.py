@@ -31,7 +31,7 @@ from openkap.intake.models import (
     SubstanceUse,
     TreatmentGoal,
 )
-from openkap.intake.schemas import (
+from openkap.intake.record.schemas import (
     BodyRead,
     DiagnosisCreate,
     IntakeUpdate,
@@ -39,8 +39,8 @@ from openkap.intake.schemas import (
     ItemKind,
     dump_item,
 )
-from openkap.intake.sections import TEXT_FIELDS
-from openkap.intake.trd import DEFAULT_CRITERIA, TrdCriteria, TrdResult, derive_trd
+from openkap.intake.record.sections import TEXT_FIELDS
+from openkap.intake.record.trd import DEFAULT_CRITERIA, TrdCriteria, TrdResult, derive_trd
 from openkap.patients import body, weights
 from openkap.patients.errors import RecordInError, VersionMismatch
 from openkap.patients.models import Patient, RecordStatus, WeightMeasurement

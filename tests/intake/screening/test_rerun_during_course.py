@@ -4,8 +4,8 @@ import pytest
 
 from openkap.core.models import Role
 from openkap.episodes.models import EpisodeTransition
-from openkap.intake.chair_recheck import chair_recheck
-from openkap.intake.screening import override_screening, run_screening
+from openkap.intake.screening.chair_recheck import chair_recheck
+from openkap.intake.screening.service import override_screening, run_screening
 from tests.fixtures.factories import bearer, make_org, make_user
 from tests.intake.screening_builders import as_principal, screening_episode
 

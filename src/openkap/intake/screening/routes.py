@@ -13,10 +13,11 @@ from openkap.core.permissions import Permission, allows
 from openkap.episodes.models import Episode
 from openkap.episodes.service import get_episode
 from openkap.intake import errors as intake_errors
-from openkap.intake import ruleset_approval, rulesets, screening
-from openkap.intake.rule_checks import reading_label
-from openkap.intake.rules import CATALOGUE
-from openkap.intake.screening_schemas import OverrideCreate, RuleSetRead, ScreeningRead
+from openkap.intake.screening import ruleset_approval, rulesets
+from openkap.intake.screening import service as screening
+from openkap.intake.screening.rule_checks import reading_label
+from openkap.intake.screening.rules import CATALOGUE
+from openkap.intake.screening.schemas import OverrideCreate, RuleSetRead, ScreeningRead
 from openkap.patients.service import get_patient
 from openkap.web.forms import FormFields, refusal_errors, validate_form
 from openkap.web.templating import render

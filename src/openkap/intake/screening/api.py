@@ -10,8 +10,9 @@ from openkap.core.deps import DbSession, api_permission
 from openkap.core.permissions import Permission
 from openkap.core.responses import error_responses
 from openkap.episodes.service import get_episode
-from openkap.intake import ruleset_approval, rulesets, screening
-from openkap.intake.screening_schemas import (
+from openkap.intake.screening import ruleset_approval, rulesets
+from openkap.intake.screening import service as screening
+from openkap.intake.screening.schemas import (
     OverrideCreate,
     RuleSetRead,
     RuleSetUpdate,

@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 
 from openkap.intake.models import ScreeningOutcome
-from openkap.intake.rule_checks import Category
-from openkap.intake.rules import CATALOGUE, configured, decide, evaluate
-from openkap.intake.rulesets import default_entries
+from openkap.intake.screening.rule_checks import Category
+from openkap.intake.screening.rules import CATALOGUE, configured, decide, evaluate
+from openkap.intake.screening.rulesets import default_entries
 from tests.intake.screening_builders import ABSOLUTE, CLEAR_INTAKE, DRUG_CLASSES, TRIGGERS
 
 TODAY = date(2026, 3, 15)

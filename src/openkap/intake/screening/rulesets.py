@@ -3,7 +3,7 @@
 Editing never changes a stored version: it adds version n+1 and marks it current, so every
 screening run keeps pointing at exactly the rules it was decided by. An edit that loosens a
 numeric limit is kept pending, not current, until a second prescriber approves it
-(intake.ruleset_approval), and never goes past the limit's guard-rail (core.guard_rails).
+(intake.screening.ruleset_approval), and never goes past the limit's guard-rail (core.guard_rails).
 """
 
 import uuid
@@ -20,8 +20,8 @@ from openkap.core.errors import Forbidden
 from openkap.core.models import Role
 from openkap.intake.errors import RuleSetChanged, RuleSetInvalid
 from openkap.intake.models import RuleSet
-from openkap.intake.rule_checks import Category
-from openkap.intake.rules import CATALOGUE, Rule
+from openkap.intake.screening.rule_checks import Category
+from openkap.intake.screening.rules import CATALOGUE, Rule
 
 MAX_NOTE = 1000
 DEFAULT_NOTE = "Defaults from the OpenKAP clinical reference, Suitability screening (defaults)."

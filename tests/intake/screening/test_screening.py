@@ -9,13 +9,13 @@ from openkap.core.errors import Forbidden
 from openkap.core.models import Role
 from openkap.core.time import utcnow
 from openkap.episodes.models import EpisodeTransition
-from openkap.intake.decisions import latest_decision
 from openkap.intake.errors import ScreeningNotAllowed
 from openkap.intake.models import RuleResult
-from openkap.intake.rules import CATALOGUE
-from openkap.intake.ruleset_approval import approve_rule_set
-from openkap.intake.rulesets import default_entries, update_rule_set
-from openkap.intake.screening import run_screening
+from openkap.intake.screening.decisions import latest_decision
+from openkap.intake.screening.rules import CATALOGUE
+from openkap.intake.screening.ruleset_approval import approve_rule_set
+from openkap.intake.screening.rulesets import default_entries, update_rule_set
+from openkap.intake.screening.service import run_screening
 from openkap.patients.models import Patient
 from tests.fixtures.factories import make_episode, make_org, make_user
 from tests.intake.screening_builders import (

@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from openkap.core.models import Role
 from openkap.intake.models import ScreeningOverride
-from openkap.intake.rules import CATALOGUE
-from openkap.intake.rulesets import current_rule_set, default_entries, update_rule_set
-from openkap.intake.screening import run_screening
+from openkap.intake.screening.rules import CATALOGUE
+from openkap.intake.screening.rulesets import current_rule_set, default_entries, update_rule_set
+from openkap.intake.screening.service import run_screening
 from tests.fixtures.factories import make_org, make_user, web_login
 from tests.intake.screening_builders import as_principal, screening_episode
 

@@ -5,7 +5,7 @@ import uuid
 import pytest
 
 from openkap.intake.models import PriorTreatment
-from openkap.intake.trd import TrdCriteria, TrdStatus, Verdict, derive_trd
+from openkap.intake.record.trd import TrdCriteria, TrdStatus, Verdict, derive_trd
 
 
 def trial(**fields) -> PriorTreatment:

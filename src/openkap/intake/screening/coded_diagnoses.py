@@ -8,7 +8,7 @@ prefix is the category or subcategory as printed in the tabular list: "I71" cove
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from openkap.intake.rule_checks import Facts, Finding, Params
+from openkap.intake.screening.rule_checks import Facts, Finding, Params
 
 Check = Callable[[Facts, Params], Finding]
 

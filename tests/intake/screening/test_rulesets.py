@@ -7,8 +7,8 @@ from openkap.core.audit import AuditEvent
 from openkap.core.errors import Forbidden
 from openkap.core.models import Role
 from openkap.intake.models import RuleSet
-from openkap.intake.rules import CATALOGUE
-from openkap.intake.rulesets import (
+from openkap.intake.screening.rules import CATALOGUE
+from openkap.intake.screening.rulesets import (
     RuleSetChanged,
     RuleSetInvalid,
     current_rule_set,

@@ -5,10 +5,10 @@ from sqlalchemy import select
 
 from openkap.core.audit import AuditEvent
 from openkap.core.models import Role
-from openkap.intake.decisions import latest_decision
 from openkap.intake.models import ScreeningOverride
-from openkap.intake.screening import override_screening, run_screening
-from openkap.intake.screening_overrides import SecondPrescriberRequired
+from openkap.intake.screening.decisions import latest_decision
+from openkap.intake.screening.overrides import SecondPrescriberRequired
+from openkap.intake.screening.service import override_screening, run_screening
 from tests.fixtures.factories import bearer, make_org, make_user
 from tests.intake.screening_builders import as_principal, screening_episode
 

@@ -8,10 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, String
 
 from openkap.core.schemas import InputModel
 from openkap.intake.models import RuleResult, RuleSet, ScreeningOutcome
-from openkap.intake.rule_checks import Category, label
-from openkap.intake.rules import CATALOGUE, Rule
-from openkap.intake.rulesets import MAX_NOTE
-from openkap.intake.screening import MIN_JUSTIFICATION, ScreeningRecord
+from openkap.intake.screening.rule_checks import Category, label
+from openkap.intake.screening.rules import CATALOGUE, Rule
+from openkap.intake.screening.rulesets import MAX_NOTE
+from openkap.intake.screening.service import MIN_JUSTIFICATION, ScreeningRecord
 
 RuleStatus = Literal["triggered", "clear", "missing"]
 

@@ -15,9 +15,9 @@ from openkap.core.models import Role
 from openkap.core.time import utcnow
 from openkap.episodes.models import Episode, EpisodeState
 from openkap.episodes.service import record_move
-from openkap.intake.decisions import latest_decision
 from openkap.intake.errors import JustificationTooShort, OverrideRefused
 from openkap.intake.models import OverrideStatus, ScreeningOutcome, ScreeningOverride, ScreeningRun
+from openkap.intake.screening.decisions import latest_decision
 
 S = EpisodeState
 # From ready on, a re-run never moves the episode: an uncleared screening holds dosing instead.

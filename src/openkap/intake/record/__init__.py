@@ -1,0 +1,2 @@
+"""The intake record of an episode: its sections, lists, body measures and baseline instruments,
+treatment resistance (TRD), its API and page."""
