@@ -13,7 +13,6 @@ NOT_YET_SPLIT = {
     "core",
     "inventory",
     "portal",
-    "therapy",
 }
 
 

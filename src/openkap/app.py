@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Connection, Engine
 
-from openkap import dosing, followup, intake, models_registry, plans
+from openkap import dosing, followup, intake, models_registry, plans, therapy
 from openkap.accounts import account_routes, login_routes
 from openkap.accounts import api as accounts_api
 from openkap.admin import api as admin_api
@@ -25,8 +25,6 @@ from openkap.patients import api as patients_api
 from openkap.patients import routes as patient_routes
 from openkap.portal import api as portal_api
 from openkap.portal import routes as portal_routes
-from openkap.therapy import api as therapy_api
-from openkap.therapy import routes as therapy_routes
 from openkap.web import health, home
 from openkap.web.limits import RequestLimits
 from openkap.web.security_headers import SecurityHeaders
@@ -64,7 +62,7 @@ def create_app(*, bind: Engine | Connection | None = None) -> FastAPI:
         plans.api_router,
         dosing.api_router,
         inventory_api.router,
-        therapy_api.router,
+        therapy.api_router,
         followup.api_router,
         portal_api.router,
         outcomes_api.router,
@@ -78,7 +76,7 @@ def create_app(*, bind: Engine | Connection | None = None) -> FastAPI:
         dosing.page_router,
         inventory_routes.router,
         inventory_count_routes.router,
-        therapy_routes.router,
+        therapy.page_router,
         followup.page_router,
         portal_routes.router,
         outcomes_routes.router,

@@ -12,8 +12,8 @@ from openkap.accounts.principal import Principal
 from openkap.core.models import Organization, Role
 from openkap.dosing.models import DosingSession
 from openkap.episodes.models import Episode
-from openkap.therapy import service, signing
 from openkap.therapy.models import NoteType, Supervision, TherapyNote
+from openkap.therapy.notes import service, signing
 from openkap.therapy.schemas import NoteCreate
 from tests.dosing.builders import ready_episode, scheduled
 from tests.fixtures.factories import make_org, make_user

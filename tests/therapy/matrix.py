@@ -10,9 +10,11 @@ Entered-in-error is the author's or a prescriber's.
 
 from openkap.accounts.principal import Principal
 from openkap.core.models import Role
-from openkap.therapy import access, integration_plan, templates_catalog
+from openkap.therapy.integration import service as integration_plan
 from openkap.therapy.models import NoteType
+from openkap.therapy.notes import access
 from openkap.therapy.schemas import IntegrationPlanSave
+from openkap.therapy.templates import service as templates_catalog
 from tests.dosing.builders import ready_episode, scheduled
 from tests.fixtures.factories import make_user
 from tests.matrix import CLINICIANS, A, Call, N, P, T

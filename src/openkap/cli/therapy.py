@@ -23,10 +23,10 @@ from openkap.core.db import get_engine, session_scope
 from openkap.core.errors import OpenKapError
 from openkap.core.tenancy import all_tenants, bind_tenant
 from openkap.models_registry import load_all
-from openkap.therapy import service, signing
 from openkap.therapy.models import NoteAddendum, TherapyNote
+from openkap.therapy.notes import service, signing
+from openkap.therapy.notes.views import note_detail
 from openkap.therapy.schemas import NoteUpdate
-from openkap.therapy.views import note_detail
 
 EXIT_REFUSED = 1
 CLI_ADDRESS = "cli"

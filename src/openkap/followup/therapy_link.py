@@ -10,8 +10,8 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from openkap.therapy import service as therapy
 from openkap.therapy.models import TherapyNote
+from openkap.therapy.notes import service as therapy
 
 
 def knows_integration_notes() -> bool:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from openkap.accounts.principal import Principal
 from openkap.followup.alerts import service as alerts
 from openkap.followup.schedule import service as schedule
-from openkap.therapy import integration_plan
+from openkap.therapy.integration import service as integration_plan
 from openkap.therapy.models import IntegrationPlan
 
 OPEN_STATUSES = frozenset({"due", "overdue"})

@@ -15,8 +15,9 @@ from openkap.dosing.models import DosingSession, SessionState
 from openkap.dosing.sessions.service import list_sessions
 from openkap.episodes.demo import Course, after_move, at
 from openkap.episodes.models import EpisodeState
-from openkap.therapy import integration_plan, service, signing
+from openkap.therapy.integration import service as integration_plan
 from openkap.therapy.models import NoteType
+from openkap.therapy.notes import service, signing
 from openkap.therapy.schemas import IntegrationPlanSave, NoteCreate, SupportContact
 
 MISSED_INTEGRATION_SHARE = 0.1

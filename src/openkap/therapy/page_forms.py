@@ -8,7 +8,7 @@ from typing import Any
 
 from openkap.core.errors import OpenKapError
 from openkap.therapy.models import IntegrationPlan, NoteType, TherapyNote
-from openkap.therapy.sections import RISK_FIELDS, SectionKind
+from openkap.therapy.notes.sections import RISK_FIELDS, SectionKind
 from openkap.web.forms import InvalidForm, refusal_errors
 
 CONTACT_ROWS = 5

@@ -1,7 +1,8 @@
-"""JSON API of the followup domain: the task inbox, due items and schedules, relapse checks.
+"""JSON API of the task inbox, due items and schedules, and relapse checks.
 
-Reviews and maintenance courses (api_reviews) and settings and urgent alerts (api_admin) join
-this router. Routes check permissions; the services check them again.
+Reviews and maintenance courses (followup.reviews.api) and settings and urgent alerts
+(followup.settings.api) join it in the domain's router (followup/__init__). Routes check
+permissions; the services check them again.
 """
 
 import uuid

@@ -1,7 +1,8 @@
-"""Pages of the followup domain: the task inbox and urgent alerts.
+"""Pages of the task inbox and of urgent alerts.
 
-The episode's follow-up page (routes_schedule), reviews and maintenance courses
-(routes_reviews) and the clinic's follow-up settings (routes_settings) join this router.
+The episode's follow-up page (followup.schedule.routes), reviews and maintenance courses
+(followup.reviews.routes) and the clinic's settings (followup.settings.routes) join them in the
+domain's page router (followup/__init__).
 """
 
 import uuid

@@ -1,6 +1,7 @@
-"""JSON API of the plans domain: protocol templates and treatment plans.
+"""JSON API of protocol templates and treatment plans.
 
-Consent, REMS and preparation endpoints live in api_preparation and join this router.
+Consent, REMS and preparation endpoints are in plans.preparation.api; the domain's router
+(plans/__init__) joins them.
 """
 
 import uuid

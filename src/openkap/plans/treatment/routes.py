@@ -1,7 +1,7 @@
-"""Pages of the plans domain: protocol templates and an episode's treatment plan.
+"""Pages of protocol templates and of an episode's treatment plan.
 
-Preparation and consent-document pages live in routes_preparation and routes_documents and
-join this router.
+Preparation pages are in plans.preparation.routes, consent pages in plans.consent; the domain's
+page router (plans/__init__) joins them.
 """
 
 import uuid

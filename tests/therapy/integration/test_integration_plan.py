@@ -4,9 +4,9 @@ portal reading only the newest shared version."""
 import pytest
 
 from openkap.core.errors import Forbidden
-from openkap.therapy import integration_plan
 from openkap.therapy.errors import PlanVersionSuperseded, StaleIntegrationPlan
-from openkap.therapy.integration_plan import current_plan_for_patient
+from openkap.therapy.integration import service as integration_plan
+from openkap.therapy.integration.service import current_plan_for_patient
 from openkap.therapy.schemas import IntegrationPlanSave
 from tests.fixtures.factories import bearer, make_episode
 from tests.therapy.builders import make_clinic

@@ -1,5 +1,6 @@
-"""Pages of the therapy domain: an episode's notes, the note editor, a note with its signature
-block and addenda. The integration plan page is in routes_plan; note actions in routes_actions.
+"""Pages of therapy notes: an episode's notes, the note editor, a note with its signature block
+and addenda. Note actions are in therapy.notes.action_routes; the integration plan page in
+therapy.integration.routes.
 """
 
 import uuid
@@ -19,8 +20,9 @@ from openkap.episodes.models import Episode
 from openkap.episodes.service import get_episode
 from openkap.patients.service import get_patient
 from openkap.plans.access import user_names
-from openkap.therapy import access, routes_actions, routes_plan, service
 from openkap.therapy.models import TherapyNote
+from openkap.therapy.notes import access, service
+from openkap.therapy.notes import action_routes as routes_actions
 from openkap.therapy.page_forms import (
     TYPE_LABELS,
     note_errors,
@@ -201,7 +203,3 @@ def note_page(
 ) -> HTMLResponse:
     note = service.get_note(session, note_id=note_id, by=principal)
     return routes_actions.render_note(request, session, principal, note)
-
-
-router.include_router(routes_actions.router)
-router.include_router(routes_plan.router)

@@ -6,11 +6,11 @@ from datetime import date
 import pytest
 
 from openkap.core.errors import Forbidden
-from openkap.therapy import service
 from openkap.therapy.errors import InvalidNoteLink, NoteChanged
 from openkap.therapy.models import NoteStatus, NoteType
+from openkap.therapy.notes import service
 from openkap.therapy.schemas import NoteCreate, NoteUpdate
-from openkap.therapy.templates_catalog import template_for
+from openkap.therapy.templates.service import template_for
 from tests.dosing.builders import ready_episode, scheduled
 from tests.therapy.builders import audit_actions, draft, make_clinic
 

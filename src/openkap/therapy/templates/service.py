@@ -14,7 +14,7 @@ from openkap.core.permissions import Permission, allows
 from openkap.therapy.errors import InvalidNoteTemplate, NoteTemplateNotFound, StaleNoteTemplate
 from openkap.therapy.models import NoteTemplate, NoteType
 from openkap.therapy.schemas import TemplateVersionCreate
-from openkap.therapy.template_defaults import REQUIRED_BY_FORM, ensure_default_templates
+from openkap.therapy.templates.defaults import REQUIRED_BY_FORM, ensure_default_templates
 
 
 def require_template_reader(by: Principal) -> None:

@@ -11,10 +11,10 @@ from openkap.core.deps import DbSession, api_permission
 from openkap.core.permissions import Permission
 from openkap.core.responses import error_responses
 from openkap.episodes.service import get_episode
-from openkap.therapy import integration_plan
 from openkap.therapy.errors import IntegrationPlanNotFound
+from openkap.therapy.integration import service as integration_plan
+from openkap.therapy.notes.views import IF_MATCH, parse_if_match, with_etag
 from openkap.therapy.schemas import IntegrationPlanPage, IntegrationPlanRead, IntegrationPlanSave
-from openkap.therapy.views import IF_MATCH, parse_if_match, with_etag
 
 router = APIRouter(tags=["therapy"])
 

@@ -1,6 +1,7 @@
-"""JSON API of the therapy domain: notes, their signatures, addenda and process-note access.
+"""JSON API of therapy notes: notes, their signatures, addenda and process-note access.
 
-Templates and supervision are in api_admin; the integration plan in api_plan; both join here.
+Templates and supervision are in therapy.templates.api, the integration plan in
+therapy.integration.api; the domain's router (therapy/__init__) joins them.
 """
 
 import uuid
@@ -14,8 +15,15 @@ from openkap.core.deps import DbSession, api_permission
 from openkap.core.permissions import Permission
 from openkap.core.responses import error_responses
 from openkap.episodes.service import get_episode
-from openkap.therapy import access, api_admin, api_plan, service, signing
 from openkap.therapy.models import NoteType
+from openkap.therapy.notes import access, service, signing
+from openkap.therapy.notes.views import (
+    IF_MATCH,
+    addendum_read,
+    note_detail,
+    parse_if_match,
+    with_etag,
+)
 from openkap.therapy.schemas import (
     AddendumCreate,
     AddendumRead,
@@ -29,7 +37,6 @@ from openkap.therapy.schemas import (
     NoteUpdate,
     SignRequest,
 )
-from openkap.therapy.views import IF_MATCH, addendum_read, note_detail, parse_if_match, with_etag
 
 router = APIRouter(prefix="/api/v1", tags=["therapy"])
 
@@ -197,7 +204,3 @@ def revoke_access(
     return GrantRead.model_validate(
         access.revoke_access(session, note=note, user_id=user_id, by=principal)
     )
-
-
-router.include_router(api_admin.router)
-router.include_router(api_plan.router)

@@ -19,8 +19,8 @@ from openkap.core.permissions import Permission, allows
 from openkap.dosing.sessions import service as dosing_service
 from openkap.patients.service import get_patient
 from openkap.plans.access import staff_of_clinic, user_names
-from openkap.therapy import access, service, signing
 from openkap.therapy.models import NoteStatus, TherapyNote
+from openkap.therapy.notes import access, service, signing
 from openkap.therapy.page_forms import TYPE_LABELS
 from openkap.therapy.schemas import AddendumCreate, EnteredInError, GrantCreate
 from openkap.web.forms import (

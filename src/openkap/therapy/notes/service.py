@@ -1,7 +1,7 @@
 """Therapy note use cases: write a draft, read, list, change a draft, mark entered-in-error,
 and the unsigned notes a task inbox shows.
 
-Signing, co-signing and addenda are in therapy.signing; who may see a note in therapy.access.
+Signing, co-signing and addenda are in therapy.notes.signing; who may see a note in therapy.access.
 A note's content changes only while it is a draft, by its author, at the version they read.
 """
 
@@ -20,7 +20,6 @@ from openkap.core.permissions import Permission
 from openkap.core.time import utcnow
 from openkap.dosing.models import DosingSession
 from openkap.episodes.models import Episode
-from openkap.therapy import access
 from openkap.therapy.errors import (
     InvalidNoteLink,
     NoteChanged,
@@ -30,9 +29,10 @@ from openkap.therapy.errors import (
     NoteTemplateNotFound,
 )
 from openkap.therapy.models import NoteStatus, NoteTemplate, NoteType, TherapyNote
+from openkap.therapy.notes import access
+from openkap.therapy.notes.sections import clean_values
 from openkap.therapy.schemas import NoteCreate, NoteUpdate
-from openkap.therapy.sections import clean_values
-from openkap.therapy.templates_catalog import template_for
+from openkap.therapy.templates.service import template_for
 
 UNSIGNED = (NoteStatus.draft.value, NoteStatus.awaiting_cosignature.value)
 # An episode has a few dozen integration sessions at most; the bound only guards the query.

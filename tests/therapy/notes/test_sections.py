@@ -3,8 +3,8 @@
 import pytest
 
 from openkap.therapy.errors import IncompleteNote, InvalidNoteContent
-from openkap.therapy.sections import clean_values, require_complete
-from openkap.therapy.template_defaults import DEFAULT_TEMPLATES
+from openkap.therapy.notes.sections import clean_values, require_complete
+from openkap.therapy.templates.defaults import DEFAULT_TEMPLATES
 
 INTEGRATION = next(t for t in DEFAULT_TEMPLATES if t["key"] == "integration")["sections"]
 

@@ -16,7 +16,7 @@ from openkap.episodes.models import Episode
 from openkap.episodes.service import get_episode
 from openkap.patients.service import get_patient
 from openkap.plans.access import user_names
-from openkap.therapy import integration_plan
+from openkap.therapy.integration import service as integration_plan
 from openkap.therapy.page_forms import CONTACT_ROWS, plan_form_values, plan_save_data
 from openkap.therapy.schemas import IntegrationPlanSave
 from openkap.web.forms import (

@@ -4,7 +4,7 @@
 Both sessions read the note at version 1. The first writes (holding the row lock) and commits a
 moment later; the second's write waits for that lock, then finds the version moved on. SQLite
 takes one lock for the whole database at BEGIN, so there the second simply reads version 2 and
-is refused before writing (tests/therapy/test_notes_api.py covers the stale version).
+is refused before writing (tests/therapy/notes/test_notes_api.py covers the stale version).
 """
 
 import threading
@@ -14,9 +14,9 @@ import pytest
 
 from openkap.core.db import session_factory
 from openkap.core.tenancy import all_tenants
-from openkap.therapy import service, signing
 from openkap.therapy.errors import NoteChanged
 from openkap.therapy.models import NoteStatus, TherapyNote
+from openkap.therapy.notes import service, signing
 from openkap.therapy.schemas import NoteUpdate
 from tests.therapy.builders import complete_sections, draft, make_clinic
 

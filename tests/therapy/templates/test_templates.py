@@ -4,11 +4,11 @@ version, and notes keep the version they were written on."""
 import pytest
 
 from openkap.core.errors import Forbidden
-from openkap.therapy import templates_catalog
 from openkap.therapy.errors import InvalidNoteTemplate, StaleNoteTemplate
 from openkap.therapy.models import NoteType
 from openkap.therapy.schemas import SectionSpec, TemplateVersionCreate
-from openkap.therapy.template_defaults import REQUIRED_BY_FORM
+from openkap.therapy.templates import service as templates_catalog
+from openkap.therapy.templates.defaults import REQUIRED_BY_FORM
 from tests.therapy.builders import draft, make_clinic
 
 

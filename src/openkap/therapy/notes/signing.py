@@ -17,7 +17,6 @@ from openkap.accounts.principal import Principal, require
 from openkap.core.errors import Forbidden
 from openkap.core.permissions import Permission
 from openkap.core.time import utcnow
-from openkap.therapy import access
 from openkap.therapy.errors import NoteNotSignable
 from openkap.therapy.models import (
     NoteAddendum,
@@ -27,8 +26,9 @@ from openkap.therapy.models import (
     Supervision,
     TherapyNote,
 )
-from openkap.therapy.sections import require_complete
-from openkap.therapy.service import (
+from openkap.therapy.notes import access
+from openkap.therapy.notes.sections import require_complete
+from openkap.therapy.notes.service import (
     audit_note,
     flush_or_conflict,
     note_template,

@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy import update
 
 from openkap.core.errors import Forbidden
-from openkap.therapy import service, signing
 from openkap.therapy.errors import (
     IncompleteNote,
     NoteChanged,
@@ -14,6 +13,7 @@ from openkap.therapy.errors import (
     NoteNotSignable,
 )
 from openkap.therapy.models import NoteStatus, NoteType, TherapyNote
+from openkap.therapy.notes import service, signing
 from openkap.therapy.schemas import NoteUpdate
 from tests.therapy.builders import audit_actions, draft, make_clinic, signed, supervise
 

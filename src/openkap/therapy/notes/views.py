@@ -5,9 +5,10 @@ from typing import Any
 from fastapi import Header, Response
 from sqlalchemy.orm import Session
 
-from openkap.therapy import signing
 from openkap.therapy.errors import VersionRequired
 from openkap.therapy.models import NoteAddendum, TherapyNote
+from openkap.therapy.notes import signing
+from openkap.therapy.notes.service import note_template
 from openkap.therapy.schemas import (
     AddendumRead,
     NoteDetail,
@@ -15,7 +16,6 @@ from openkap.therapy.schemas import (
     SignatureRead,
     TemplateRead,
 )
-from openkap.therapy.service import note_template
 
 IF_MATCH = Header(description='The version read (the ETag), e.g. "3"')
 

@@ -9,8 +9,9 @@ from openkap.accounts.principal import Principal
 from openkap.core.deps import ApiUser, DbSession, api_permission
 from openkap.core.permissions import Permission
 from openkap.core.responses import error_responses
-from openkap.therapy import supervision, templates_catalog
+from openkap.therapy.notes import supervision
 from openkap.therapy.schemas import SupervisionRead, TemplateRead, TemplateVersionCreate
+from openkap.therapy.templates import service as templates_catalog
 
 router = APIRouter(tags=["therapy"])
 

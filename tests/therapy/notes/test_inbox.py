@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from openkap.therapy import service, signing
 from openkap.therapy.models import NoteType
+from openkap.therapy.notes import service, signing
 from tests.fixtures.factories import make_org
 from tests.therapy.builders import draft, make_clinic, signed, supervise
 

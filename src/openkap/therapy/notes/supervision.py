@@ -12,7 +12,7 @@ from openkap.core.permissions import Permission, allows
 from openkap.core.time import utcnow
 from openkap.therapy.errors import InvalidSupervision, SupervisionNotFound, UserNotFound
 from openkap.therapy.models import Supervision
-from openkap.therapy.signing import current_supervision
+from openkap.therapy.notes.signing import current_supervision
 
 MESSAGE = "Only an administrator sets who supervises whom."
 

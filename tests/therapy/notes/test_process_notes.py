@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from openkap.core.audit import AuditEvent
 from openkap.core.errors import Forbidden
-from openkap.therapy import access, service
 from openkap.therapy.errors import InvalidGrant, NoteNotFound
 from openkap.therapy.models import NoteType
+from openkap.therapy.notes import access, service
 from tests.fixtures.factories import bearer
 from tests.therapy.builders import audit_actions, draft, make_clinic
 
