@@ -12,7 +12,6 @@ NOT_YET_SPLIT = {
     "accounts",
     "core",
     "inventory",
-    "portal",
 }
 
 

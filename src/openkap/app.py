@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Connection, Engine
 
-from openkap import dosing, followup, intake, models_registry, plans, therapy
+from openkap import dosing, followup, intake, models_registry, plans, portal, therapy
 from openkap.accounts import account_routes, login_routes
 from openkap.accounts import api as accounts_api
 from openkap.admin import api as admin_api
@@ -23,8 +23,6 @@ from openkap.outcomes import api as outcomes_api
 from openkap.outcomes import routes as outcomes_routes
 from openkap.patients import api as patients_api
 from openkap.patients import routes as patient_routes
-from openkap.portal import api as portal_api
-from openkap.portal import routes as portal_routes
 from openkap.web import health, home
 from openkap.web.limits import RequestLimits
 from openkap.web.security_headers import SecurityHeaders
@@ -64,7 +62,7 @@ def create_app(*, bind: Engine | Connection | None = None) -> FastAPI:
         inventory_api.router,
         therapy.api_router,
         followup.api_router,
-        portal_api.router,
+        portal.api_router,
         outcomes_api.router,
         login_routes.router,
         account_routes.router,
@@ -78,7 +76,7 @@ def create_app(*, bind: Engine | Connection | None = None) -> FastAPI:
         inventory_count_routes.router,
         therapy.page_router,
         followup.page_router,
-        portal_routes.router,
+        portal.page_router,
         outcomes_routes.router,
     ):
         app.include_router(router)

@@ -11,10 +11,10 @@ from openkap.assessments.schemas import CompletedBy
 from openkap.assessments.service import record_response
 from openkap.core.models import Role
 from openkap.core.time import utcnow
-from openkap.portal import links
 from openkap.portal.access import portal_patient
-from openkap.portal.drafts import start_questionnaire
+from openkap.portal.links import service as links
 from openkap.portal.models import PortalAccount
+from openkap.portal.questionnaires.service import start_questionnaire
 from tests.fixtures.factories import make_patient
 from tests.matrix import EVERYONE, PT, A, Call, F, N, P, T
 from tests.portal.builders import due_item, patient_course

@@ -9,8 +9,8 @@ from openkap.accounts import sessions
 from openkap.core.audit import AuditEvent
 from openkap.core.deps import SESSION_COOKIE
 from openkap.core.models import Role
-from openkap.portal import status
 from openkap.portal.models import PortalAccount
+from openkap.portal.staff import service as status
 from tests.fixtures.factories import bearer, make_org, make_user, web_login
 from tests.portal.builders import (
     PHQ9_ANSWERS,

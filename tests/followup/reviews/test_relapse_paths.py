@@ -10,7 +10,7 @@ from openkap.assessments.schemas import AssessmentCreate, CompletedBy
 from openkap.core.time import utcnow
 from openkap.followup.models import Review
 from openkap.intake.record.overview import record_baseline
-from openkap.portal import drafts
+from openkap.portal.questionnaires import service as drafts
 from tests.fixtures.factories import bearer
 from tests.followup.builders import course, scored, session_at
 from tests.portal.builders import as_portal, due_item, patient_course, portal_user

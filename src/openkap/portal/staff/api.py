@@ -13,7 +13,7 @@ from openkap.accounts.principal import Principal
 from openkap.core.deps import DbSession, api_permission
 from openkap.core.permissions import Permission
 from openkap.core.responses import error_responses
-from openkap.portal import links, status
+from openkap.portal.links import service as links
 from openkap.portal.schemas import (
     CloseAccess,
     InvitationCreate,
@@ -21,6 +21,7 @@ from openkap.portal.schemas import (
     LinkRead,
     PortalStatusRead,
 )
+from openkap.portal.staff import service as status
 
 router = APIRouter(prefix="/api/v1", tags=["portal"])
 Inviter = Annotated[Principal, Depends(api_permission(Permission.portal_invite))]

@@ -28,7 +28,7 @@ from openkap.patients.models import Patient, RecordStatus
 from openkap.patients.service import get_patient
 from openkap.portal.errors import InvalidPortalInput, LinkRefused
 from openkap.portal.models import AccountStatus, PortalAccount, PortalLink
-from openkap.portal.settings import clinic_portal_settings
+from openkap.portal.settings.service import clinic_portal_settings
 
 START_PATH = "/portal/start/"
 PLACEHOLDER_DOMAIN = "patients.invalid"

@@ -12,11 +12,11 @@ from openkap.accounts.sessions import authenticate
 from openkap.core.audit import AuditEvent
 from openkap.core.models import Role, User
 from openkap.core.time import clock_set_to, utcnow
-from openkap.portal import links
 from openkap.portal.errors import InvalidPortalInput, LinkRefused
+from openkap.portal.links import service as links
 from openkap.portal.models import PortalAccount, PortalLink
 from openkap.portal.schemas import SettingsInput
-from openkap.portal.settings import save_portal_settings
+from openkap.portal.settings.service import save_portal_settings
 from tests.fixtures.factories import csrf_from, make_org, make_patient
 from tests.portal.builders import staff
 

@@ -28,19 +28,19 @@ from openkap.portal import contracts
 from openkap.portal.access import PortalPatient, audit_read
 from openkap.portal.errors import AlreadySubmitted, DraftIncomplete, NotDue, PortalNotFound
 from openkap.portal.models import DraftStatus, PortalDraft
-from openkap.portal.questionnaires import (
+from openkap.portal.questionnaires.questions import (
     instrument_of,
     missing_required,
     parse_answer,
     question,
 )
-from openkap.portal.risk import (
+from openkap.portal.questionnaires.risk import (
     alert_without_blocking,
     first_risk_answer,
     is_risk_answer,
     raise_risk_alert,
 )
-from openkap.portal.settings import clinic_portal_settings
+from openkap.portal.settings.service import clinic_portal_settings
 
 SETTING = "portal"
 

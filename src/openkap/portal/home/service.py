@@ -13,10 +13,10 @@ from openkap.dosing.models import DosingSession, SessionState
 from openkap.instruments import Instrument, get_instrument
 from openkap.portal import contracts
 from openkap.portal.access import PortalPatient, audit_read
-from openkap.portal.drafts import drafts_by_due, due_for_patient
 from openkap.portal.errors import PortalNotFound
 from openkap.portal.models import DraftStatus, PortalDraft
-from openkap.portal.questionnaires import answered_count
+from openkap.portal.questionnaires.questions import answered_count
+from openkap.portal.questionnaires.service import drafts_by_due, due_for_patient
 from openkap.therapy.models import IntegrationPlan
 
 # The route of a dosing session in the patient's words.

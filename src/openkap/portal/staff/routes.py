@@ -14,8 +14,9 @@ from openkap.accounts.principal import Principal
 from openkap.core.deps import DbSession, csrf_protect, web_permission
 from openkap.core.errors import OpenKapError
 from openkap.core.permissions import Permission
-from openkap.portal import links, status
+from openkap.portal.links import service as links
 from openkap.portal.schemas import InvitationForm
+from openkap.portal.staff import service as status
 from openkap.web.forms import FormFields, InvalidForm, refusal_errors, refusal_status, validate_form
 from openkap.web.templating import render
 

@@ -11,8 +11,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from openkap.accounts.login_routes import set_session_cookie
 from openkap.core.deps import DbSession, check_csrf, client_address
 from openkap.core.security import new_token
-from openkap.portal import links
 from openkap.portal.errors import InvalidPortalInput, LinkRefused
+from openkap.portal.links import service as links
 from openkap.web.forms import FormFields
 from openkap.web.security_headers import secure_cookies
 from openkap.web.templating import render

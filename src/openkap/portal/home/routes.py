@@ -1,7 +1,8 @@
 """Pages of the patient portal: home, questionnaires one question per screen, the crisis
 message, results, upcoming sessions, the integration plan and the patient's own chart.
 
-The invitation-link pages, the staff pages and the clinic settings page join this router.
+The invitation-link pages (portal.links.routes), the staff pages (portal.staff.routes) and the
+clinic settings page (portal.settings.routes) join them in the domain's page router.
 """
 
 import uuid
@@ -16,17 +17,19 @@ from openkap.core.errors import OpenKapError
 from openkap.core.permissions import Permission
 from openkap.core.time import utcnow
 from openkap.instruments import get_instrument
-from openkap.portal import access, drafts, routes_settings, routes_staff, routes_start, service
-from openkap.portal.chart import charts_for
+from openkap.portal import access
+from openkap.portal.home import service
+from openkap.portal.home.chart import charts_for
 from openkap.portal.models import PortalDraft
-from openkap.portal.questionnaires import (
+from openkap.portal.questionnaires import service as drafts
+from openkap.portal.questionnaires.questions import (
     all_questions,
     first_unanswered,
     instrument_of,
     neighbour,
     question,
 )
-from openkap.portal.settings import clinic_portal_settings
+from openkap.portal.settings.service import clinic_portal_settings
 from openkap.web.forms import FormFields, refusal_errors, refusal_status
 from openkap.web.templating import render
 
@@ -270,8 +273,3 @@ def plan_page(request: Request, session: DbSession, portal: Patient) -> HTMLResp
 def progress_page(request: Request, session: DbSession, portal: Patient) -> HTMLResponse:
     responses = service.own_responses(session, portal=portal)
     return _page(request, portal, "portal/progress.html", charts=charts_for(responses))
-
-
-router.include_router(routes_start.router)
-router.include_router(routes_staff.router)
-router.include_router(routes_settings.router)

@@ -10,8 +10,8 @@ from openkap.accounts.principal import Principal
 from openkap.core.deps import DbSession, csrf_protect, web_permission
 from openkap.core.errors import OpenKapError
 from openkap.core.permissions import Permission
-from openkap.portal import settings
 from openkap.portal.schemas import SettingsInput
+from openkap.portal.settings import service as settings
 from openkap.web.forms import FormFields, InvalidForm, refusal_errors, refusal_status, validate_form
 from openkap.web.templating import render
 

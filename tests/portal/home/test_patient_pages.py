@@ -12,7 +12,7 @@ from openkap.core.models import Role
 from openkap.core.time import utcnow
 from openkap.dosing.sessions import service as dosing_service
 from openkap.instruments import get_instrument
-from openkap.portal.chart import build_chart, charts_for
+from openkap.portal.home.chart import build_chart, charts_for
 from openkap.therapy.integration import service as integration_plan
 from openkap.therapy.schemas import IntegrationPlanSave
 from tests.fixtures.factories import make_org, web_login

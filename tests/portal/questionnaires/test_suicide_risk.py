@@ -13,9 +13,9 @@ from openkap.followup.models import RiskLevel, UrgentAlert
 from openkap.instruments import get_instrument
 from openkap.portal import contracts
 from openkap.portal.models import PortalDraft
-from openkap.portal.risk import is_risk_answer
+from openkap.portal.questionnaires.risk import is_risk_answer
 from openkap.portal.schemas import SettingsInput
-from openkap.portal.settings import DEFAULT_CRISIS_MESSAGE, save_portal_settings
+from openkap.portal.settings.service import DEFAULT_CRISIS_MESSAGE, save_portal_settings
 from tests.fixtures.factories import make_org, web_login
 from tests.portal.builders import (
     PHQ9_ANSWERS,

@@ -1,0 +1,1 @@
+"""The clinic's portal settings (versioned) and their page."""
