@@ -11,7 +11,6 @@ SOURCE = Path(openkap.__file__).parent
 NOT_YET_SPLIT = {
     "accounts",
     "core",
-    "inventory",
 }
 
 

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Connection, Engine
 
-from openkap import dosing, followup, intake, models_registry, plans, portal, therapy
+from openkap import dosing, followup, intake, inventory, models_registry, plans, portal, therapy
 from openkap.accounts import account_routes, login_routes
 from openkap.accounts import api as accounts_api
 from openkap.admin import api as admin_api
@@ -16,9 +16,6 @@ from openkap.core.db import get_engine, session_factory
 from openkap.core.handlers import install_error_handlers
 from openkap.episodes import api as episodes_api
 from openkap.episodes import routes as episode_routes
-from openkap.inventory import api as inventory_api
-from openkap.inventory import count_routes as inventory_count_routes
-from openkap.inventory import routes as inventory_routes
 from openkap.outcomes import api as outcomes_api
 from openkap.outcomes import routes as outcomes_routes
 from openkap.patients import api as patients_api
@@ -59,7 +56,7 @@ def create_app(*, bind: Engine | Connection | None = None) -> FastAPI:
         intake.api_router,
         plans.api_router,
         dosing.api_router,
-        inventory_api.router,
+        inventory.api_router,
         therapy.api_router,
         followup.api_router,
         portal.api_router,
@@ -72,8 +69,7 @@ def create_app(*, bind: Engine | Connection | None = None) -> FastAPI:
         intake.page_router,
         plans.page_router,
         dosing.page_router,
-        inventory_routes.router,
-        inventory_count_routes.router,
+        inventory.page_router,
         therapy.page_router,
         followup.page_router,
         portal.page_router,

@@ -37,7 +37,7 @@ from openkap.episodes.models import Episode, EpisodeState
 from openkap.episodes.pathway import blockers
 from openkap.followup.models import Review, UrgentAlert
 from openkap.intake.models import ScreeningOutcome, ScreeningOverride, ScreeningRun
-from openkap.inventory.biennial import biennial_inventory
+from openkap.inventory.counts.biennial import biennial_inventory
 from openkap.inventory.models import EntryKind, InventoryCount, LedgerEntry, LotBalance
 from openkap.patients.models import Patient, WeightMeasurement
 from openkap.patients.weight_check import weight_change

@@ -31,9 +31,9 @@ from openkap.dosing.chair import leaving, pre_dose
 from openkap.dosing.chair.pre_dose import ChecklistKey
 from openkap.dosing.models import Administration, DosingSession, OrderChange, VitalSigns
 from openkap.episodes.models import Episode
-from openkap.inventory import catalog, service
 from openkap.inventory.models import Lot, Product, StockLocation
 from openkap.inventory.schemas import LocationCreate, LotCreate, ProductCreate, ReceiptCreate
+from openkap.inventory.stock import catalog, service
 from openkap.plans.models import (
     Consent,
     ConsentDocument,

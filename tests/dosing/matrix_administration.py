@@ -14,9 +14,9 @@ from openkap.core.models import Role
 from openkap.core.time import utcnow
 from openkap.dosing.administration import adverse_events
 from openkap.dosing.administration.schemas import AdverseEventInput
-from openkap.inventory import service
 from openkap.inventory.models import Lot, StockLocation
 from openkap.inventory.schemas import ReceiptCreate
+from openkap.inventory.stock import service
 from tests.dosing.builders_administration import (
     administered_session,
     dosable_episode,

@@ -24,9 +24,9 @@ from openkap.dosing.models import VitalSigns
 from openkap.dosing.sessions import service as dosing_service
 from openkap.episodes import pathway
 from openkap.episodes.models import Episode, EpisodeState
-from openkap.inventory import catalog
-from openkap.inventory import service as inventory_service
 from openkap.inventory.schemas import LocationCreate, LotCreate, ProductCreate, ReceiptCreate
+from openkap.inventory.stock import catalog
+from openkap.inventory.stock import service as inventory_service
 from openkap.plans.consent import service as consent
 from openkap.plans.preparation import rems
 from openkap.plans.preparation.schemas import ConsentFields, RemsEnrolmentCreate

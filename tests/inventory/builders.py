@@ -7,7 +7,7 @@ from decimal import Decimal
 from openkap.accounts.principal import Principal
 from openkap.core.models import Organization, Role, User
 from openkap.core.time import utcnow
-from openkap.inventory import catalog, counts, service
+from openkap.inventory.counts import service as counts
 from openkap.inventory.models import Lot, StockLocation
 from openkap.inventory.schemas import (
     CountComplete,
@@ -17,6 +17,7 @@ from openkap.inventory.schemas import (
     ProductCreate,
     ReceiptCreate,
 )
+from openkap.inventory.stock import catalog, service
 from tests.fixtures.factories import PASSWORD, make_user
 
 

@@ -15,9 +15,10 @@ from openkap.accounts.principal import Principal
 from openkap.core.models import Role, User
 from openkap.core.security import hash_password
 from openkap.core.time import utcnow
-from openkap.inventory import counts, service
+from openkap.inventory.counts import service as counts
 from openkap.inventory.models import Lot, LotBalance, Product, StockLocation
 from openkap.inventory.schemas import CountComplete, CountedLot, ReceiptCreate
+from openkap.inventory.stock import service
 from tests.fixtures.factories import PASSWORD, make_patient
 from tests.matrix import A, Call, N, P
 

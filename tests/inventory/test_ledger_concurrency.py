@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 
 from openkap.core.db import session_factory
 from openkap.core.tenancy import all_tenants
-from openkap.inventory import service
 from openkap.inventory.errors import InsufficientStock
 from openkap.inventory.models import LedgerEntry, LotBalance
 from openkap.inventory.schemas import LossCreate
+from openkap.inventory.stock import service
 from tests.fixtures.factories import make_org
 from tests.inventory.builders import make_stock, receive
 

@@ -7,7 +7,6 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from openkap.core.errors import OpenKapError
-from openkap.inventory import corrections, service
 from openkap.inventory.models import LedgerEntry, LotBalance
 from openkap.inventory.schemas import (
     AdministrationCreate,
@@ -16,6 +15,7 @@ from openkap.inventory.schemas import (
     TransferCreate,
     WasteCreate,
 )
+from openkap.inventory.stock import corrections, service
 from tests.fixtures.factories import make_org, make_patient
 from tests.inventory.builders import make_stock, receive, witness_of
 

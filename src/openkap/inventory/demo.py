@@ -22,7 +22,7 @@ from openkap.core.demo import DemoContext
 from openkap.core.models import Role
 from openkap.core.security import DEMO_PASSWORD
 from openkap.core.time import utcnow
-from openkap.inventory import catalog, counts, service
+from openkap.inventory.counts import service as counts
 from openkap.inventory.models import Drug, LotBalance
 from openkap.inventory.schemas import (
     CountComplete,
@@ -33,6 +33,7 @@ from openkap.inventory.schemas import (
     ReceiptCreate,
     WasteCreate,
 )
+from openkap.inventory.stock import catalog, service
 
 STOCK_KEY = "openkap.demo.stock"
 SUPPLIER = "Cascade Medical Supply (DEA-registered distributor)"

@@ -128,7 +128,7 @@ class LossCreate(StockTarget):
 
 
 class CorrectionCreate(WitnessFields):
-    """A signed change to the balance; a decrease needs a witness (inventory.corrections)."""
+    """A signed change to the balance; a decrease needs a witness."""
 
     quantity_mg: SignedMg = Field(description="Signed change to the balance; not zero")
     reason: Reason

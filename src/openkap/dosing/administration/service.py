@@ -46,10 +46,10 @@ from openkap.dosing.models import (
     SessionState,
 )
 from openkap.dosing.state import audit_session, require_state
-from openkap.inventory import catalog
 from openkap.inventory.models import Lot, Product
 from openkap.inventory.schemas import AdministrationCreate
-from openkap.inventory.service import draw_for_administration
+from openkap.inventory.stock import catalog
+from openkap.inventory.stock.service import draw_for_administration
 from openkap.plans.models import Drug, Route
 from openkap.plans.treatment.doses import (
     round_half_up,

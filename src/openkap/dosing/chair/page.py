@@ -33,8 +33,8 @@ from openkap.dosing.thresholds.service import clinic_thresholds
 from openkap.episodes.models import Episode
 from openkap.instruments import get_instrument
 from openkap.intake.record.service import find_intake
-from openkap.inventory.reports import balances
 from openkap.inventory.schemas import BalanceRead
+from openkap.inventory.stock.reports import balances
 from openkap.patients.service import get_patient
 from openkap.plans.access import user_names
 from openkap.plans.models import Drug, Route

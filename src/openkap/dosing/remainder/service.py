@@ -4,7 +4,7 @@ The dose is drawn from the ledger whole when it is recorded. When the administra
 early, what was not delivered must go somewhere before discharge: esketamine devices not given
 are counted by the session itself and, unopened, go back to stock (or are wasted); for an
 infusion the nurse states the mg not given, which is wasted with a witness who authenticates.
-inventory.remainder corrects the dose entry to what was delivered and records the return or
+inventory.stock.remainder corrects the dose entry to what was delivered and records the return or
 waste. Until then, leaving.unmet_discharge_criteria names the remainder as unmet.
 """
 
@@ -27,8 +27,8 @@ from openkap.dosing.models import (
 )
 from openkap.dosing.remainder.schemas import RemainderInput
 from openkap.dosing.state import audit_session, require_state
-from openkap.inventory.remainder import settle_undelivered
 from openkap.inventory.schemas import RemainderCreate
+from openkap.inventory.stock.remainder import settle_undelivered
 from openkap.plans.models import Drug
 
 

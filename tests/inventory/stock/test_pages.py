@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from openkap.core.audit import AuditEvent
 from openkap.core.models import Role
 from openkap.core.time import utcnow
-from openkap.inventory import catalog, counts, service
+from openkap.inventory.counts import service as counts
 from openkap.inventory.models import (
     InventoryCount,
     InventoryCountLine,
@@ -25,6 +25,7 @@ from openkap.inventory.models import (
     StockLocation,
 )
 from openkap.inventory.schemas import AdministrationCreate, LotCreate
+from openkap.inventory.stock import catalog, service
 from tests.fixtures.factories import make_org, make_patient, make_user, web_login
 from tests.inventory.builders import (
     SUPPLIER,

@@ -13,11 +13,13 @@ from openkap.accounts import service as accounts
 from openkap.core.errors import BadRequest
 from openkap.core.models import Role
 from openkap.core.time import utcnow
-from openkap.inventory import biennial, catalog, counts, service
-from openkap.inventory.biennial_pdf import biennial_inventory_pdf
+from openkap.inventory.counts import biennial
+from openkap.inventory.counts import service as counts
+from openkap.inventory.counts.pdf import biennial_inventory_pdf
 from openkap.inventory.errors import BiennialNeedsPhysicalCount, EstimateNotAllowed
 from openkap.inventory.models import Product
 from openkap.inventory.schemas import CountComplete, CountedLot, LocationCreate, WasteCreate
+from openkap.inventory.stock import catalog, service
 from tests.fixtures.factories import bearer, make_org, make_user, web_login
 from tests.inventory.builders import count_matching, make_stock, receive, witness_of
 

@@ -13,13 +13,13 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal
-from openkap.inventory import catalog
 from openkap.inventory.access import require_recorder
-from openkap.inventory.corrections import check_correction, corrected_so_far
 from openkap.inventory.errors import CorrectionExceedsEntry, RemainderNotReturnable
 from openkap.inventory.ledger import post_entry
 from openkap.inventory.models import EntryKind, LedgerEntry, Lot, Product, StockLocation
 from openkap.inventory.schemas import Disposition, RemainderCreate
+from openkap.inventory.stock import catalog
+from openkap.inventory.stock.corrections import check_correction, corrected_so_far
 from openkap.inventory.witness import Witness, authenticate_witness
 
 # Products whose unit is sealed until used: an unused one goes back to stock.

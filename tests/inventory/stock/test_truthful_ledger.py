@@ -14,7 +14,7 @@ from openkap.core.audit import _PENDING_KEY
 from openkap.core.db import write_kept
 from openkap.core.models import LoginAttempt
 from openkap.core.security import new_totp_secret
-from openkap.inventory import corrections, counts, service
+from openkap.inventory.counts import service as counts
 from openkap.inventory.errors import (
     CorrectionExceedsEntry,
     DecreaseNeedsLossReport,
@@ -29,6 +29,7 @@ from openkap.inventory.schemas import (
     ReceiptCreate,
     WasteCreate,
 )
+from openkap.inventory.stock import corrections, service
 from tests.fixtures.factories import PASSWORD, bearer, make_org, make_patient, web_login
 from tests.inventory.builders import SUPPLIER, make_stock, receive, witness_of
 

@@ -7,7 +7,7 @@ import pytest
 
 from openkap.core.errors import Forbidden
 from openkap.core.models import Role
-from openkap.inventory import reports
+from openkap.inventory.stock import reports
 from tests.fixtures.factories import make_org, make_user
 from tests.inventory.builders import as_principal, make_stock, receive
 

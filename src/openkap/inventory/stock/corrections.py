@@ -15,12 +15,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal
-from openkap.inventory import catalog
 from openkap.inventory.access import require_recorder
 from openkap.inventory.errors import CorrectionExceedsEntry, DecreaseNeedsLossReport
 from openkap.inventory.ledger import post_entry
 from openkap.inventory.models import EntryKind, LedgerEntry
 from openkap.inventory.schemas import CorrectionCreate
+from openkap.inventory.stock import catalog
 from openkap.inventory.witness import authenticate_witness
 
 ADJUSTMENT_DECREASE_LIMIT_MG = Decimal(10)

@@ -5,7 +5,7 @@ day needs a count completed on that day (counts.complete_count, with the second 
 it differed); otherwise the inventory is refused, naming the locations to count. Opened
 containers of Schedule III-V holding up to 1,000 units may be estimated (1304.11(e)(3)); those
 lines are marked "estimated". The registrant's sites print with their address and DEA
-registration. CSV and PDF (inventory.biennial_pdf) are rendered from one table.
+registration. CSV and PDF (inventory.counts.pdf) are rendered from one table.
 """
 
 import csv

@@ -1,4 +1,5 @@
-"""Stock views: balances, the entry history and counts (biennial inventory: inventory.biennial)."""
+"""Stock views: balances, the entry history and counts (the biennial inventory:
+inventory.counts.biennial)."""
 
 import uuid
 from datetime import date, timedelta

@@ -9,7 +9,6 @@ from openkap.accounts.errors import WitnessNotConfirmed
 from openkap.core.audit import _PENDING_KEY
 from openkap.core.errors import Forbidden, InvalidState
 from openkap.core.models import Role
-from openkap.inventory import corrections, service
 from openkap.inventory.errors import InsufficientStock, InvalidWitness, WitnessRequired
 from openkap.inventory.models import LedgerEntry, LotBalance
 from openkap.inventory.schemas import (
@@ -21,6 +20,7 @@ from openkap.inventory.schemas import (
     TransferCreate,
     WasteCreate,
 )
+from openkap.inventory.stock import corrections, service
 from tests.fixtures.factories import make_org, make_patient, make_user
 from tests.inventory.builders import as_principal, make_stock, past, receive, witness_of
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from openkap.inventory import counts
+from openkap.inventory.counts import service as counts
 from openkap.inventory.errors import CountStateError, ExplanationRequired, StockMovedDuringCount
 from openkap.inventory.models import LedgerEntry
 from openkap.inventory.schemas import CountComplete, CountedLot

@@ -7,7 +7,7 @@ from fpdf.enums import XPos, YPos
 from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal
-from openkap.inventory.biennial import BiennialInventory, InventoryTime, biennial_inventory
+from openkap.inventory.counts.biennial import BiennialInventory, InventoryTime, biennial_inventory
 
 _HEADINGS = [
     "Product", "Form", "Strength", "NDC", "Lot", "Expiry", "Site", "Location", "Count",

@@ -10,9 +10,7 @@ from openkap.accounts.principal import Principal
 from openkap.core import audit
 from openkap.core.errors import BadRequest
 from openkap.core.time import utcnow
-from openkap.inventory import catalog
 from openkap.inventory.access import require_reader, require_recorder
-from openkap.inventory.corrections import refuse_large_decrease
 from openkap.inventory.errors import (
     CountStateError,
     EstimateNotAllowed,
@@ -29,6 +27,8 @@ from openkap.inventory.models import (
     LotBalance,
 )
 from openkap.inventory.schemas import CountComplete, CountedLot
+from openkap.inventory.stock import catalog
+from openkap.inventory.stock.corrections import refuse_large_decrease
 from openkap.inventory.witness import COUNT_SIGNATURE
 
 # 21 CFR 1304.11(e)(3): an opened container holding more than 1,000 units is counted exactly.

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 from openkap.accounts.principal import Principal
 from openkap.core.errors import BadRequest, InvalidState
 from openkap.core.time import utcnow
-from openkap.inventory import catalog
 from openkap.inventory.access import require_recorder
 from openkap.inventory.ledger import check_available, post_entry
 from openkap.inventory.models import EntryKind, LedgerEntry, Lot, StockLocation
@@ -24,6 +23,7 @@ from openkap.inventory.schemas import (
     TransferCreate,
     WasteCreate,
 )
+from openkap.inventory.stock import catalog
 from openkap.inventory.witness import Witness, authenticate_witness
 from openkap.patients.errors import PatientNotFound
 from openkap.patients.models import Patient

@@ -1,5 +1,5 @@
 """Pages of inventory counts and the biennial inventory report (the ledger's other pages are in
-openkap.inventory.routes, whose form helpers these share).
+openkap.inventory.stock.routes, whose form helpers these share).
 """
 
 import enum
@@ -17,17 +17,19 @@ from openkap.accounts.principal import Principal
 from openkap.core.deps import DbSession, csrf_protect
 from openkap.core.errors import OpenKapError
 from openkap.core.time import utcnow
-from openkap.inventory import biennial, catalog, counts, reports
-from openkap.inventory.biennial import InventoryTime
-from openkap.inventory.biennial_pdf import inventory_pdf
+from openkap.inventory.counts import biennial
+from openkap.inventory.counts import service as counts
+from openkap.inventory.counts.biennial import InventoryTime
+from openkap.inventory.counts.pdf import inventory_pdf
 from openkap.inventory.models import InventoryCount, InventoryCountLine
-from openkap.inventory.routes import Reader, Recorder, _page, _refused, _valid
 from openkap.inventory.schemas import (
     CountComplete,
     CountedLot,
     CountStart,
     SiteName,
 )
+from openkap.inventory.stock import catalog, reports
+from openkap.inventory.stock.routes import Reader, Recorder, _page, _refused, _valid
 from openkap.web.forms import (
     FormFields,
     InvalidForm,

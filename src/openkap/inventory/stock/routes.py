@@ -1,5 +1,5 @@
 """Pages of the controlled-substance ledger: stock, a lot's ledger, receipts (counts and reports:
-openkap.inventory.count_routes).
+openkap.inventory.counts.routes).
 
 Every form runs its service call in a savepoint, so a refused entry (an overdraw, a missing
 witness, the same signer twice) is shown beside its field and leaves nothing written.
@@ -21,7 +21,6 @@ from openkap.core.deps import DbSession, csrf_protect, web_permission
 from openkap.core.errors import OpenKapError
 from openkap.core.permissions import Permission, allows
 from openkap.core.time import utcnow
-from openkap.inventory import catalog, corrections, reports, service
 from openkap.inventory.errors import InventoryRecordNotFound
 from openkap.inventory.models import Drug, Lot
 from openkap.inventory.schemas import (
@@ -36,6 +35,7 @@ from openkap.inventory.schemas import (
     TransferCreate,
     WasteCreate,
 )
+from openkap.inventory.stock import catalog, corrections, reports, service
 from openkap.web.forms import (
     FormFields,
     InvalidForm,
