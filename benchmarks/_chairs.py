@@ -86,7 +86,7 @@ def seed_clinic(url: str, chairs: int) -> Clinic:
     from tests.dosing.builders import as_role, dosing_started
     from tests.fixtures.factories import make_org
 
-    from openkap.accounts.sessions import issue_access_token
+    from openkap.accounts.signin.service import issue_access_token
     from openkap.core.db import build_engine, session_scope
     from openkap.core.migrate import upgrade
     from openkap.core.models import Role

@@ -9,7 +9,6 @@ import openkap
 LIMIT = 15
 SOURCE = Path(openkap.__file__).parent
 NOT_YET_SPLIT = {
-    "accounts",
     "core",
 }
 

@@ -7,9 +7,17 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Connection, Engine
 
-from openkap import dosing, followup, intake, inventory, models_registry, plans, portal, therapy
-from openkap.accounts import account_routes, login_routes
-from openkap.accounts import api as accounts_api
+from openkap import (
+    accounts,
+    dosing,
+    followup,
+    intake,
+    inventory,
+    models_registry,
+    plans,
+    portal,
+    therapy,
+)
 from openkap.admin import api as admin_api
 from openkap.admin import routes as admin_routes
 from openkap.core.db import get_engine, session_factory
@@ -49,7 +57,7 @@ def create_app(*, bind: Engine | Connection | None = None) -> FastAPI:
     for router in (
         health.router,
         home.router,
-        accounts_api.router,
+        accounts.api_router,
         patients_api.router,
         admin_api.router,
         episodes_api.router,
@@ -61,8 +69,7 @@ def create_app(*, bind: Engine | Connection | None = None) -> FastAPI:
         followup.api_router,
         portal.api_router,
         outcomes_api.router,
-        login_routes.router,
-        account_routes.router,
+        accounts.page_router,
         patient_routes.router,
         admin_routes.router,
         episode_routes.router,

@@ -27,7 +27,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import create_engine
 
-from openkap.accounts import sessions
+from openkap.accounts.signin import service as sessions
 from openkap.app import create_app
 from openkap.core.db import build_engine, session_scope
 from openkap.core.migrate import upgrade

@@ -179,7 +179,7 @@ def test_cli_audit_verify_reports_a_broken_chain_and_exits_non_zero(tmp_path, mo
 
             with all_tenants(session):
                 from openkap.accounts.principal import actor_for
-                from openkap.accounts.sessions import find_users_by_email
+                from openkap.accounts.signin.service import find_users_by_email
                 from openkap.core import audit
 
                 [user] = find_users_by_email(session, email="nurse@demo.openkap.org")

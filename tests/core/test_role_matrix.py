@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pytest
 from fastapi.testclient import TestClient
 
-from openkap.accounts import sessions
+from openkap.accounts.signin import service as sessions
 from openkap.app import create_app
 from openkap.core.db import session_factory
 from openkap.core.deps import SESSION_COOKIE

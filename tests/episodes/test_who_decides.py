@@ -211,7 +211,7 @@ def _course_with_prescriber(db, state="induction"):
 
 
 def test_service_keeps_the_prescriber_role_of_an_open_course_until_it_is_handed_over(db):
-    from openkap.accounts import grants
+    from openkap.accounts.administration import grants
     from openkap.episodes.errors import PrescriberStillNeeded
 
     org, prescriber, episode = _course_with_prescriber(db)
@@ -234,7 +234,7 @@ def test_service_keeps_the_prescriber_role_of_an_open_course_until_it_is_handed_
 
 
 def test_service_lets_the_role_go_when_every_course_is_closed(db):
-    from openkap.accounts import grants
+    from openkap.accounts.administration import grants
 
     org, prescriber, _ = _course_with_prescriber(db, state="discharged")
     admin = Principal(user=make_user(db, org, Role.admin), client_address="test")

@@ -1,6 +1,6 @@
 """The demo patient: signs in to the portal with the demo password and lands on their record."""
 
-from openkap.accounts.sessions import authenticate
+from openkap.accounts.signin.service import authenticate
 from openkap.core.demo import DemoContext
 from openkap.core.security import DEMO_PASSWORD
 from openkap.portal import demo

@@ -5,7 +5,7 @@ reach staff pages or the API."""
 import pytest
 from sqlalchemy import select
 
-from openkap.accounts import sessions
+from openkap.accounts.signin import service as sessions
 from openkap.core.audit import AuditEvent
 from openkap.core.deps import SESSION_COOKIE
 from openkap.core.models import Role

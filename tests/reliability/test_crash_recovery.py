@@ -34,7 +34,7 @@ import pytest
 from sqlalchemy import create_engine, func, inspect, select, text
 from sqlalchemy.engine import make_url
 
-from openkap.accounts.sessions import issue_access_token
+from openkap.accounts.signin.service import issue_access_token
 from openkap.core.audit import AuditEvent
 from openkap.core.audit_verify import verify_all
 from openkap.core.db import build_engine, session_scope

@@ -6,10 +6,10 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from openkap.accounts.administration.grants import set_roles
+from openkap.accounts.credentials.revocation import end_access, revoke_unenrolled_tokens
 from openkap.accounts.errors import EmailTaken, InvalidMfaCode, WeakPassword
-from openkap.accounts.grants import set_roles
 from openkap.accounts.principal import Principal
-from openkap.accounts.revocation import end_access, revoke_unenrolled_tokens
 from openkap.core import audit
 from openkap.core.audit import AuditChainHead
 from openkap.core.dea import dea_registration_problem

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from openkap.accounts import throttle
 from openkap.accounts.errors import WitnessNotConfirmed, WitnessThrottled
 from openkap.accounts.principal import actor_for
 from openkap.accounts.service import check_mfa_code
-from openkap.accounts.sessions import _DUMMY_HASH, find_user_in_clinic
+from openkap.accounts.signin import throttle
+from openkap.accounts.signin.service import _DUMMY_HASH, find_user_in_clinic
 from openkap.core import audit
 from openkap.core.db import keep_despite_rollback
 from openkap.core.models import User

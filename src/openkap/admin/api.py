@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from openkap.accounts import access, grants, refusals
 from openkap.accounts import service as accounts
+from openkap.accounts.administration import access, grants, refusals
 from openkap.accounts.principal import Principal
 from openkap.accounts.schemas import (
     AccessEnded,

@@ -7,10 +7,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from openkap.accounts import access, grants, refusals, throttle
 from openkap.accounts import service as accounts
+from openkap.accounts.administration import access, grants, refusals
 from openkap.accounts.principal import Principal
 from openkap.accounts.schemas import SignInPolicy, UserCreate
+from openkap.accounts.signin import throttle
 from openkap.admin.service import AuditFilter, list_audit_events, user_names
 from openkap.core.deps import DbSession, csrf_protect, web_permission
 from openkap.core.errors import OpenKapError

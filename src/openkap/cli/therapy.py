@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal
-from openkap.accounts.sessions import find_users_by_email
+from openkap.accounts.signin.service import find_users_by_email
 from openkap.core.db import get_engine, session_scope
 from openkap.core.errors import OpenKapError
 from openkap.core.tenancy import all_tenants, bind_tenant

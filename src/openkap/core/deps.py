@@ -7,12 +7,12 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from openkap.accounts import refusals
+from openkap.accounts.administration import refusals
+from openkap.accounts.administration.refusals import REFUSED_STATUSES
+from openkap.accounts.credentials.revocation import MFA_ENROLMENT_MESSAGE, mfa_enrolment_due
 from openkap.accounts.errors import MfaEnrolmentRequired
 from openkap.accounts.principal import Principal
-from openkap.accounts.refusals import REFUSED_STATUSES
-from openkap.accounts.revocation import MFA_ENROLMENT_MESSAGE, mfa_enrolment_due
-from openkap.accounts.sessions import resolve_bearer, resolve_web_session
+from openkap.accounts.signin.service import resolve_bearer, resolve_web_session
 from openkap.core.db import commit_or_rollback
 from openkap.core.errors import Forbidden, NotAuthenticated, OpenKapError
 from openkap.core.models import User, UserSession
@@ -100,8 +100,8 @@ def _bind(
 ) -> Principal:
     bind_tenant(session, user.organization_id)
     principal = Principal(user=user, client_address=client_address(request), web_session=web)
-    # Kept for the commit point, which audits a refusal of this caller (accounts.refusals): the
-    # actor's plain values, which outlive the session.
+    # Kept for the commit point, which audits a refusal of this caller
+    # (accounts.administration.refusals): the actor's plain values, which outlive the session.
     request.state.refusal_actor = principal.actor
     return principal
 

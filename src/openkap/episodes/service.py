@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.grants import add_role_removal_check
+from openkap.accounts.administration.grants import add_role_removal_check
 from openkap.accounts.principal import Principal, require
 from openkap.core import audit
 from openkap.core.models import Role, User

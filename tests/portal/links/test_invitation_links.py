@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from openkap.accounts.sessions import authenticate
+from openkap.accounts.signin.service import authenticate
 from openkap.core.audit import AuditEvent
 from openkap.core.models import Role, User
 from openkap.core.time import clock_set_to, utcnow

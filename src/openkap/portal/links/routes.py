@@ -8,7 +8,7 @@ carries a CSRF token paired with a cookie set by the page, as the sign-in page d
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from openkap.accounts.login_routes import set_session_cookie
+from openkap.accounts.signin.routes import set_session_cookie
 from openkap.core.deps import DbSession, check_csrf, client_address
 from openkap.core.security import new_token
 from openkap.portal.errors import InvalidPortalInput, LinkRefused

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal, actor_for, require
 from openkap.accounts.service import create_user
-from openkap.accounts.sessions import find_user_in_clinic, start_web_session
+from openkap.accounts.signin.service import find_user_in_clinic, start_web_session
 from openkap.core import audit
 from openkap.core.config import get_settings
 from openkap.core.errors import Conflict, InvalidState

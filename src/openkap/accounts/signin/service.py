@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openkap.accounts import throttle
 from openkap.accounts.errors import (
     ClinicChoiceNeeded,
     InvalidCredentials,
@@ -17,6 +16,7 @@ from openkap.accounts.errors import (
 )
 from openkap.accounts.principal import actor_for
 from openkap.accounts.service import check_mfa_code
+from openkap.accounts.signin import throttle
 from openkap.core import audit
 from openkap.core.config import get_settings
 from openkap.core.models import ApiToken, Organization, User, UserSession

@@ -6,8 +6,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from openkap.accounts import revocation, service, sessions
+from openkap.accounts import service
+from openkap.accounts.credentials import revocation
 from openkap.accounts.principal import Principal
+from openkap.accounts.signin import service as sessions
 from openkap.core.deps import (
     SESSION_COOKIE,
     DbSession,

@@ -4,7 +4,7 @@ sign-in, and the clinic is asked for only when one password opens two."""
 
 from sqlalchemy import select
 
-from openkap.accounts import sessions
+from openkap.accounts.signin import service as sessions
 from openkap.accounts.witness import confirm_identity
 from openkap.core.models import Role, User
 from openkap.core.security import hash_password

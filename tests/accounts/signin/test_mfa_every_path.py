@@ -5,9 +5,10 @@ import pyotp
 import pytest
 from sqlalchemy import func, select
 
-from openkap.accounts import revocation, sessions
+from openkap.accounts.credentials import revocation
 from openkap.accounts.principal import Principal
 from openkap.accounts.service import set_mfa_requirement
+from openkap.accounts.signin import service as sessions
 from openkap.core.audit import _PENDING_KEY, AuditEvent
 from openkap.core.config import get_settings
 from openkap.core.models import ApiToken, LoginAttempt, Role, User

@@ -7,8 +7,10 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from openkap.accounts import access, sessions, throttle
+from openkap.accounts.administration import access
 from openkap.accounts.principal import Principal
+from openkap.accounts.signin import service as sessions
+from openkap.accounts.signin import throttle
 from openkap.core.audit import _PENDING_KEY
 from openkap.core.config import get_settings
 from openkap.core.deps import SESSION_COOKIE

@@ -4,7 +4,7 @@ to every administrator and, where a second administrator can approve them, wait 
 import pytest
 from sqlalchemy import select
 
-from openkap.accounts import grants
+from openkap.accounts.administration import grants
 from openkap.accounts.errors import GrantNotPending, SecondApproverRequired, SelfRoleChange
 from openkap.accounts.principal import Principal
 from openkap.accounts.service import create_user, update_user

@@ -4,10 +4,10 @@ administrator's own account (they use their own account page)."""
 
 from sqlalchemy.orm import Session
 
-from openkap.accounts import throttle
+from openkap.accounts.credentials.revocation import end_access
 from openkap.accounts.principal import Principal, require
-from openkap.accounts.revocation import end_access
 from openkap.accounts.service import check_password
+from openkap.accounts.signin import throttle
 from openkap.core import audit
 from openkap.core.errors import BadRequest
 from openkap.core.models import User

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from openkap.accounts import refusals
+from openkap.accounts.administration import refusals
 from openkap.core.audit import AuditEvent
 from openkap.core.models import Role, SecurityAlert
 from openkap.core.time import clock_set_to, utcnow

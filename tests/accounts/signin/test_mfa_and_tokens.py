@@ -6,7 +6,7 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from openkap.accounts import sessions
+from openkap.accounts.signin import service as sessions
 from openkap.core.audit import AuditEvent
 from openkap.core.models import Role, User
 from openkap.core.security import new_totp_secret

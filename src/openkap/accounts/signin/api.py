@@ -7,8 +7,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 
-from openkap.accounts import revocation, sessions
-from openkap.accounts.revocation import MFA_ENROLMENT_MESSAGE, mfa_enrolment_due
+from openkap.accounts.credentials import revocation
+from openkap.accounts.credentials.revocation import MFA_ENROLMENT_MESSAGE, mfa_enrolment_due
 from openkap.accounts.schemas import (
     AccessEnded,
     PersonalTokenCreate,
@@ -17,6 +17,7 @@ from openkap.accounts.schemas import (
     TokenResponse,
     UserRead,
 )
+from openkap.accounts.signin import service as sessions
 from openkap.core.config import get_settings
 from openkap.core.deps import ApiUser, DbSession, client_address
 from openkap.core.errors import NotFound

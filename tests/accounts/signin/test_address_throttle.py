@@ -5,7 +5,8 @@ configured proxy may name the client address."""
 import pytest
 from sqlalchemy import select
 
-from openkap.accounts import sessions, throttle
+from openkap.accounts.signin import service as sessions
+from openkap.accounts.signin import throttle
 from openkap.cli import admin as cli_admin
 from openkap.core.audit import _PENDING_KEY
 from openkap.core.config import Settings

@@ -5,7 +5,7 @@ administrator's reset follows the same policy and ends the user's access."""
 import pytest
 from sqlalchemy import select
 
-from openkap.accounts import access
+from openkap.accounts.administration import access
 from openkap.accounts.errors import WeakPassword
 from openkap.accounts.principal import Principal
 from openkap.accounts.service import change_password, create_user

@@ -7,8 +7,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from openkap.accounts import sessions
 from openkap.accounts.errors import ClinicChoiceNeeded
+from openkap.accounts.signin import service as sessions
 from openkap.core.config import get_settings
 from openkap.core.deps import (
     SESSION_COOKIE,

@@ -1,0 +1,2 @@
+"""Signing in: password and one-time-code checks under the throttle, browser sessions and bearer
+tokens, the sign-in pages and the token API."""
