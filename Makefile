@@ -43,7 +43,7 @@ test: $(STAMP) system-deps lint typecheck
 # The verification suite at full size (R1-R8): one line per figure at the end, as in
 # docs/security.md. `make test` runs the same tests at their short size.
 SOAK_TESTS := tests/reliability tests/api/test_schemathesis.py tests/core/test_role_matrix.py \
-	tests/core/test_audit_tampering.py tests/therapy tests/accounts tests/cli/test_backup_drill.py \
+	tests/core/audit/test_audit_tampering.py tests/therapy tests/accounts tests/cli/test_backup_drill.py \
 	tests/api/test_bad_clinical_input.py
 
 soak: $(STAMP) system-deps

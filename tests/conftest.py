@@ -18,9 +18,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from openkap.app import create_app
-from openkap.core.db import build_engine, session_factory
-from openkap.core.migrate import upgrade
-from openkap.core.tenancy import all_tenants
+from openkap.core.database.migrate import upgrade
+from openkap.core.database.session import build_engine, session_factory
+from openkap.core.database.tenancy import all_tenants
 from openkap.core.time import set_clock, utcnow
 
 pytest_plugins = ["tests.verification"]

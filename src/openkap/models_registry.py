@@ -1,12 +1,13 @@
 """Imports every domain's models so the metadata is complete (for Alembic and the app)."""
 
-from openkap.core.model_base import Base
+from openkap.core.database.model_base import Base
 
 
 def load_all() -> type[Base]:
     """Import all model modules and return the declarative base."""
     from openkap.assessments import models as assessment_models  # noqa: F401
-    from openkap.core import audit, models  # noqa: F401
+    from openkap.core import models  # noqa: F401
+    from openkap.core.audit import chain as audit  # noqa: F401
     from openkap.dosing import models as dosing_models  # noqa: F401
     from openkap.episodes import models as episode_models  # noqa: F401
     from openkap.followup import models as followup_models  # noqa: F401

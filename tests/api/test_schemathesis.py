@@ -29,10 +29,10 @@ from sqlalchemy import create_engine
 
 from openkap.accounts.signin import service as sessions
 from openkap.app import create_app
-from openkap.core.db import build_engine, session_scope
-from openkap.core.migrate import upgrade
+from openkap.core.database.migrate import upgrade
+from openkap.core.database.session import build_engine, session_scope
+from openkap.core.database.tenancy import all_tenants
 from openkap.core.models import Role
-from openkap.core.tenancy import all_tenants
 from openkap.patients.models import WeightMeasurement
 from tests import verification
 from tests.fixtures.factories import make_org, make_patient, make_user

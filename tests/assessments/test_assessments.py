@@ -10,7 +10,7 @@ from openkap.accounts.principal import Principal
 from openkap.assessments import service
 from openkap.assessments.errors import InvalidResponse, UnknownInstrument, WrongRespondent
 from openkap.assessments.schemas import AssessmentRead, CompletedBy
-from openkap.core.audit import AuditEvent
+from openkap.core.audit.chain import AuditEvent
 from openkap.core.errors import InvalidState
 from openkap.core.models import Role
 from openkap.patients.models import Patient

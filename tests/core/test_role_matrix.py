@@ -18,10 +18,10 @@ from fastapi.testclient import TestClient
 
 from openkap.accounts.signin import service as sessions
 from openkap.app import create_app
-from openkap.core.db import session_factory
+from openkap.core.database.session import session_factory
+from openkap.core.database.tenancy import all_tenants
 from openkap.core.deps import SESSION_COOKIE
 from openkap.core.models import Role, User
-from openkap.core.tenancy import all_tenants
 from tests import verification
 from tests.fixtures.factories import make_org, make_user
 from tests.matrix import Call

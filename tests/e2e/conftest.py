@@ -30,12 +30,12 @@ from openkap.accounts.demo import demo_email
 from openkap.accounts.principal import Principal
 from openkap.app import create_app
 from openkap.core.config import get_settings
-from openkap.core.db import build_engine, session_scope
+from openkap.core.database.migrate import upgrade
+from openkap.core.database.session import build_engine, session_scope
+from openkap.core.database.tenancy import all_tenants, bind_tenant
 from openkap.core.demo import DemoContext
-from openkap.core.migrate import upgrade
 from openkap.core.models import User
 from openkap.core.security import DEMO_PASSWORD
-from openkap.core.tenancy import all_tenants, bind_tenant
 from openkap.core.time import utcnow
 from openkap.episodes import pathway
 from openkap.episodes.models import Episode, EpisodeState

@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from openkap.core.audit import AuditEvent
+from openkap.core.audit.chain import AuditEvent
 from openkap.core.models import Role
 from tests.episodes.builders import screened
 from tests.fixtures.factories import (

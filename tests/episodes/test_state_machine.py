@@ -3,9 +3,9 @@
 import pytest
 
 from openkap.accounts.principal import Principal
+from openkap.core.database.tenancy import bind_tenant
 from openkap.core.errors import Forbidden
 from openkap.core.models import Role
-from openkap.core.tenancy import bind_tenant
 from openkap.episodes import pathway
 from openkap.episodes.errors import TransitionRefused
 from openkap.episodes.models import EpisodeState as S

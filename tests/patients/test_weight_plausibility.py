@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from openkap.accounts.principal import Principal
-from openkap.core.audit import _PENDING_KEY
+from openkap.core.audit.chain import _PENDING_KEY
 from openkap.core.models import Role
 from openkap.core.time import utcnow
 from openkap.patients import weights

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from openkap.accounts.signin import service as sessions
-from openkap.core.audit import AuditEvent
+from openkap.core.audit.chain import AuditEvent
 from openkap.core.deps import SESSION_COOKIE
 from openkap.core.models import Role
 from openkap.portal.models import PortalAccount

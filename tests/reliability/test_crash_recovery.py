@@ -35,12 +35,12 @@ from sqlalchemy import create_engine, func, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from openkap.accounts.signin.service import issue_access_token
-from openkap.core.audit import AuditEvent
-from openkap.core.audit_verify import verify_all
-from openkap.core.db import build_engine, session_scope
-from openkap.core.migrate import upgrade
+from openkap.core.audit.chain import AuditEvent
+from openkap.core.audit.verify import verify_all
+from openkap.core.database.migrate import upgrade
+from openkap.core.database.session import build_engine, session_scope
+from openkap.core.database.tenancy import all_tenants
 from openkap.core.models import Role
-from openkap.core.tenancy import all_tenants
 from openkap.core.time import clock_set_to
 from openkap.dosing.models import SessionAlert, VitalSigns
 from openkap.inventory.models import EntryKind, LedgerEntry, LotBalance

@@ -3,7 +3,7 @@
 import uuid
 from dataclasses import dataclass
 
-from openkap.core.audit import Actor
+from openkap.core.audit.chain import Actor
 from openkap.core.errors import Forbidden
 from openkap.core.models import Role, User, UserSession
 from openkap.core.permissions import Permission, allows

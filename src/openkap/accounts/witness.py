@@ -17,8 +17,8 @@ from openkap.accounts.principal import actor_for
 from openkap.accounts.service import check_mfa_code
 from openkap.accounts.signin import throttle
 from openkap.accounts.signin.service import _DUMMY_HASH, find_user_in_clinic
-from openkap.core import audit
-from openkap.core.db import keep_despite_rollback
+from openkap.core.audit import chain as audit
+from openkap.core.database.session import keep_despite_rollback
 from openkap.core.models import User
 from openkap.core.security import verify_password
 

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal
-from openkap.core import audit
-from openkap.core.audit import AuditEvent
+from openkap.core.audit import chain as audit
+from openkap.core.audit.chain import AuditEvent
 from openkap.core.models import User
 
 

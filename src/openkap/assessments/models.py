@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKeyConstraint, Index, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from openkap.core.model_base import AuditedMixin, Base, TenantMixin
+from openkap.core.database.model_base import AuditedMixin, Base, TenantMixin
 
 
 class AssessmentResponse(TenantMixin, AuditedMixin, Base):

@@ -17,7 +17,7 @@ from openkap.accounts.principal import Principal
 from openkap.assessments.errors import InvalidResponse, UnknownInstrument, WrongRespondent
 from openkap.assessments.models import AssessmentResponse
 from openkap.assessments.schemas import CompletedBy
-from openkap.core import audit
+from openkap.core.audit import chain as audit
 from openkap.core.errors import InvalidState
 from openkap.core.time import utcnow
 from openkap.episodes.models import Episode

@@ -1,1 +1,2 @@
-"""Platform core: configuration, database, errors, security, audit, tenancy."""
+"""Platform core: configuration, the database (`database`), the audit log (`audit`), versioned
+safety settings (`settings`), errors and their handler, permissions, security, time."""

@@ -13,12 +13,12 @@ from openkap.accounts.credentials.revocation import MFA_ENROLMENT_MESSAGE, mfa_e
 from openkap.accounts.errors import MfaEnrolmentRequired
 from openkap.accounts.principal import Principal
 from openkap.accounts.signin.service import resolve_bearer, resolve_web_session
-from openkap.core.db import commit_or_rollback
+from openkap.core.database.session import commit_or_rollback
+from openkap.core.database.tenancy import bind_tenant
 from openkap.core.errors import Forbidden, NotAuthenticated, OpenKapError
 from openkap.core.models import User, UserSession
 from openkap.core.permissions import Permission, allows
 from openkap.core.security import same_secret
-from openkap.core.tenancy import bind_tenant
 
 SESSION_COOKIE = "openkap_session"
 CSRF_FIELD = "csrf_token"

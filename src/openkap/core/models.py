@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from openkap.core.model_base import AuditedMixin, Base, TenantMixin, new_id
+from openkap.core.database.model_base import AuditedMixin, Base, TenantMixin, new_id
 from openkap.core.time import utcnow
 
 

@@ -24,8 +24,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from openkap.core.model_base import AuditedMixin, Base, TenantMixin, VersionedMixin
-from openkap.core.settings_versions import SettingsVersionMixin
+from openkap.core.database.model_base import AuditedMixin, Base, TenantMixin, VersionedMixin
+from openkap.core.settings.versions import SettingsVersionMixin
 from openkap.core.time import utcnow
 from openkap.episodes.models import episode_fk
 

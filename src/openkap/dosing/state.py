@@ -5,7 +5,7 @@ event of a read or write of a session."""
 from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal
-from openkap.core import audit
+from openkap.core.audit import chain as audit
 from openkap.core.time import utcnow
 from openkap.dosing.errors import SessionStateRefused
 from openkap.dosing.models import DosingSession, SessionState

@@ -17,9 +17,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import cast
 
 from openkap.accounts.principal import Principal
+from openkap.core.database.tenancy import bind_tenant
 from openkap.core.demo import DemoContext
 from openkap.core.models import Role
-from openkap.core.tenancy import bind_tenant
 from openkap.core.time import utcnow
 from openkap.episodes import pathway, service
 from openkap.episodes.models import Episode

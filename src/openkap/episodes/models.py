@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, ForeignKeyConstraint, Index, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from openkap.core.model_base import AuditedMixin, Base, TenantMixin, VersionedMixin
+from openkap.core.database.model_base import AuditedMixin, Base, TenantMixin, VersionedMixin
 from openkap.core.time import utcnow
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from openkap.accounts.administration.grants import add_role_removal_check
 from openkap.accounts.principal import Principal, require
-from openkap.core import audit
+from openkap.core.audit import chain as audit
 from openkap.core.models import Role, User
 from openkap.core.permissions import Permission
 from openkap.core.time import utcnow

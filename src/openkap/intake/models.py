@@ -20,8 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from openkap.core.model_base import AuditedMixin, Base, TenantMixin, VersionedMixin
-from openkap.core.settings_approval import ApprovalMixin
+from openkap.core.database.model_base import AuditedMixin, Base, TenantMixin, VersionedMixin
+from openkap.core.settings.approval import ApprovalMixin
 from openkap.episodes.models import episode_fk
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal
-from openkap.core import audit
+from openkap.core.audit import chain as audit
 from openkap.inventory.errors import InsufficientStock
 from openkap.inventory.models import EntryKind, LedgerEntry, Lot, LotBalance, StockLocation
 

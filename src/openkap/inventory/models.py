@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from openkap.core.model_base import AuditedMixin, Base, TenantMixin
+from openkap.core.database.model_base import AuditedMixin, Base, TenantMixin
 from openkap.core.time import utcnow
 
 # Milligrams to the microgram: enough for any ketamine or esketamine dose or stock.

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from openkap.core.model_base import AuditedMixin, Base, TenantMixin, VersionedMixin
+from openkap.core.database.model_base import AuditedMixin, Base, TenantMixin, VersionedMixin
 from openkap.core.time import utcnow
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal
-from openkap.core import audit
+from openkap.core.audit import chain as audit
 from openkap.core.errors import BadRequest
 from openkap.patients.models import Patient, RecordStatus
 

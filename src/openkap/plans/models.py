@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from openkap.core.model_base import AuditedMixin, Base, TenantMixin, VersionedMixin
+from openkap.core.database.model_base import AuditedMixin, Base, TenantMixin, VersionedMixin
 from openkap.episodes.models import episode_fk
 
 

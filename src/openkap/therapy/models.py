@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Mapper, mapped_column
 
-from openkap.core.model_base import AuditedMixin, Base, TenantMixin, VersionedMixin
+from openkap.core.database.model_base import AuditedMixin, Base, TenantMixin, VersionedMixin
 from openkap.core.time import utcnow
 from openkap.episodes.models import episode_fk
 from openkap.therapy.errors import NoteLocked

@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from openkap.accounts.administration import refusals
-from openkap.core.audit import AuditEvent
+from openkap.core.audit.chain import AuditEvent
 from openkap.core.models import Role, SecurityAlert
 from openkap.core.time import clock_set_to, utcnow
 from tests.fixtures.factories import bearer, csrf_from, make_org, make_patient, make_user, web_login

@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from openkap.core.audit import AuditEvent
+from openkap.core.audit.chain import AuditEvent
 from openkap.core.models import Role, RoleGrant, User
 from tests.fixtures.factories import bearer, csrf_from, make_org, make_user, web_login
 

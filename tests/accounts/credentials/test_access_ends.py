@@ -11,7 +11,7 @@ from openkap.accounts.administration import access
 from openkap.accounts.principal import Principal
 from openkap.accounts.signin import service as sessions
 from openkap.accounts.signin import throttle
-from openkap.core.audit import _PENDING_KEY
+from openkap.core.audit.chain import _PENDING_KEY
 from openkap.core.config import get_settings
 from openkap.core.deps import SESSION_COOKIE
 from openkap.core.errors import BadRequest

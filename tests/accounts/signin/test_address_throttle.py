@@ -8,7 +8,7 @@ from sqlalchemy import select
 from openkap.accounts.signin import service as sessions
 from openkap.accounts.signin import throttle
 from openkap.cli import admin as cli_admin
-from openkap.core.audit import _PENDING_KEY
+from openkap.core.audit.chain import _PENDING_KEY
 from openkap.core.config import Settings
 from openkap.core.models import LoginAttempt, Role
 from tests.fixtures.factories import PASSWORD, make_org, make_user

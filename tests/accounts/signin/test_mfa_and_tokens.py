@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from openkap.accounts.signin import service as sessions
-from openkap.core.audit import AuditEvent
+from openkap.core.audit.chain import AuditEvent
 from openkap.core.models import Role, User
 from openkap.core.security import new_totp_secret
 from openkap.core.time import clock_set_to, utcnow

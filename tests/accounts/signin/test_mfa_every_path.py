@@ -9,7 +9,7 @@ from openkap.accounts.credentials import revocation
 from openkap.accounts.principal import Principal
 from openkap.accounts.service import set_mfa_requirement
 from openkap.accounts.signin import service as sessions
-from openkap.core.audit import _PENDING_KEY, AuditEvent
+from openkap.core.audit.chain import _PENDING_KEY, AuditEvent
 from openkap.core.config import get_settings
 from openkap.core.models import ApiToken, LoginAttempt, Role, User
 from openkap.core.security import new_totp_secret

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from openkap.core.audit import _PENDING_KEY
+from openkap.core.audit.chain import _PENDING_KEY
 from openkap.core.errors import Forbidden, InvalidState
 from openkap.core.models import Role
 from openkap.core.time import utcnow

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from openkap.accounts.principal import Principal
-from openkap.core.audit import AuditEvent
+from openkap.core.audit.chain import AuditEvent
 from openkap.core.models import Role
 from openkap.core.time import utcnow
 from openkap.dosing.administration import service as administration

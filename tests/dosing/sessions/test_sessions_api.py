@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from openkap.core.audit import AuditEvent
+from openkap.core.audit.chain import AuditEvent
 from openkap.core.models import Role
 from openkap.core.time import utcnow
 from tests.dosing.builders import NORMAL, ready_episode

@@ -5,12 +5,12 @@ import pytest
 from sqlalchemy import select
 
 from openkap.accounts.principal import Principal
-from openkap.core import guard_rails
-from openkap.core.audit import _PENDING_KEY
+from openkap.core.audit.chain import _PENDING_KEY
 from openkap.core.errors import Forbidden
-from openkap.core.guard_rails import OutsideGuardRail
 from openkap.core.models import Role
-from openkap.core.settings_approval import ApprovalRefused, NotPending, ProposalStale
+from openkap.core.settings import guard_rails
+from openkap.core.settings.approval import ApprovalRefused, NotPending, ProposalStale
+from openkap.core.settings.guard_rails import OutsideGuardRail
 from openkap.dosing.models import ThresholdSet
 from openkap.dosing.thresholds import service as threshold_settings
 from openkap.dosing.thresholds.rules import DEFAULT_THRESHOLDS

@@ -5,7 +5,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from openkap.core.audit import AuditEvent
+from openkap.core.audit.chain import AuditEvent
 from openkap.core.models import Role
 from tests.fixtures.factories import bearer, make_episode, make_org, make_user
 from tests.intake.builders import add_trial, make_intake, make_ready_intake

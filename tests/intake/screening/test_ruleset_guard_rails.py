@@ -4,12 +4,12 @@ prescriber's approval, never past them."""
 import pytest
 from sqlalchemy import select
 
-from openkap.core import guard_rails
-from openkap.core.audit import _PENDING_KEY
+from openkap.core.audit.chain import _PENDING_KEY
 from openkap.core.errors import Forbidden
-from openkap.core.guard_rails import OutsideGuardRail
 from openkap.core.models import Role
-from openkap.core.settings_approval import ApprovalRefused, ProposalStale
+from openkap.core.settings import guard_rails
+from openkap.core.settings.approval import ApprovalRefused, ProposalStale
+from openkap.core.settings.guard_rails import OutsideGuardRail
 from openkap.intake.models import RuleSet
 from openkap.intake.screening.rules import CATALOGUE
 from openkap.intake.screening.ruleset_approval import approve_rule_set

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from openkap.core.audit import AuditEvent
+from openkap.core.audit.chain import AuditEvent
 from openkap.core.errors import Forbidden
 from openkap.core.models import Role
 from openkap.episodes.models import EpisodeState, EpisodeTransition

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from openkap.accounts.errors import WitnessNotConfirmed
-from openkap.core.audit import _PENDING_KEY
+from openkap.core.audit.chain import _PENDING_KEY
 from openkap.core.errors import Forbidden, InvalidState
 from openkap.core.models import Role
 from openkap.inventory.errors import InsufficientStock, InvalidWitness, WitnessRequired

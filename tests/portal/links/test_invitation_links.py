@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select, update
 
 from openkap.accounts.signin.service import authenticate
-from openkap.core.audit import AuditEvent
+from openkap.core.audit.chain import AuditEvent
 from openkap.core.models import Role, User
 from openkap.core.time import clock_set_to, utcnow
 from openkap.portal.errors import InvalidPortalInput, LinkRefused

@@ -5,7 +5,7 @@ import re
 
 from sqlalchemy import select
 
-from openkap.core.audit import AuditEvent
+from openkap.core.audit.chain import AuditEvent
 from openkap.core.config import get_settings
 from openkap.core.models import Role
 from openkap.portal.models import PortalLink, PortalSettings

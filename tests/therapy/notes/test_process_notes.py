@@ -6,7 +6,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from openkap.core.audit import AuditEvent
+from openkap.core.audit.chain import AuditEvent
 from openkap.core.errors import Forbidden
 from openkap.therapy.errors import InvalidGrant, NoteNotFound
 from openkap.therapy.models import NoteType

@@ -8,7 +8,7 @@ from openkap.accounts.credentials.revocation import end_access
 from openkap.accounts.principal import Principal, require
 from openkap.accounts.service import check_password
 from openkap.accounts.signin import throttle
-from openkap.core import audit
+from openkap.core.audit import chain as audit
 from openkap.core.errors import BadRequest
 from openkap.core.models import User
 from openkap.core.permissions import Permission

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from openkap.accounts.errors import GrantNotPending, SecondApproverRequired, SelfRoleChange
 from openkap.accounts.principal import Principal, require
-from openkap.core import audit
+from openkap.core.audit import chain as audit
 from openkap.core.errors import NotFound
 from openkap.core.models import GrantStatus, Role, RoleGrant, User, UserRole
 from openkap.core.permissions import Permission

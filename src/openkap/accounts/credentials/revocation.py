@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openkap.core import audit
+from openkap.core.audit import chain as audit
 from openkap.core.models import ApiToken, Role, User, UserRole, UserSession
 from openkap.core.time import utcnow
 

@@ -17,7 +17,7 @@ from openkap.accounts.errors import (
 from openkap.accounts.principal import actor_for
 from openkap.accounts.service import check_mfa_code
 from openkap.accounts.signin import throttle
-from openkap.core import audit
+from openkap.core.audit import chain as audit
 from openkap.core.config import get_settings
 from openkap.core.models import ApiToken, Organization, User, UserSession
 from openkap.core.security import hash_password, new_token, token_digest, verify_password

@@ -6,7 +6,7 @@ each stop) so both can name them.
 
 import enum
 
-from openkap.core import guard_rails
+from openkap.core.settings import guard_rails
 
 
 class ChecklistKey(enum.StrEnum):

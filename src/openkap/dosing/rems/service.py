@@ -13,7 +13,7 @@ from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal, require
-from openkap.core import audit
+from openkap.core.audit import chain as audit
 from openkap.core.permissions import Permission
 from openkap.core.time import utcnow
 from openkap.dosing.errors import (

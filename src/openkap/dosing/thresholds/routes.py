@@ -6,10 +6,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openkap.accounts.principal import Principal
-from openkap.core import guard_rails
 from openkap.core.deps import DbSession, csrf_protect, web_permission
 from openkap.core.errors import OpenKapError
 from openkap.core.permissions import Permission, allows
+from openkap.core.settings import guard_rails
 from openkap.dosing.thresholds import service as threshold_settings
 from openkap.dosing.thresholds.rules import DEFAULT_THRESHOLDS, VitalThresholds
 from openkap.web.forms import FormFields

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from openkap.core.guard_rails import MIN_HOURS_BETWEEN_DOSES_DEFAULT
+from openkap.core.settings.guard_rails import MIN_HOURS_BETWEEN_DOSES_DEFAULT
 from openkap.dosing.errors import ImplausibleValue, require_within
 
 DEFAULT_SOURCE = "OpenKAP clinical reference, 'Dosing-session monitoring' (clinic defaults)"

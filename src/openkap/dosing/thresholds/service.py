@@ -3,7 +3,7 @@
 A clinic without a saved set uses the clinical reference's defaults. Each change is a new
 version with its written reason, so the thresholds in force on any day can be shown later. A
 change that loosens a threshold stays pending until a second prescriber approves it, and never
-goes past its guard-rail (core.guard_rails).
+goes past its guard-rail (core.settings.guard_rails).
 """
 
 import uuid
@@ -12,8 +12,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal, require
-from openkap.core import guard_rails, settings_versions
 from openkap.core.permissions import Permission
+from openkap.core.settings import guard_rails
+from openkap.core.settings import versions as settings_versions
 from openkap.dosing.errors import InvalidSessionInput
 from openkap.dosing.models import ThresholdSet
 from openkap.dosing.thresholds.rules import DEFAULT_THRESHOLDS, VitalThresholds

@@ -13,7 +13,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal, require
-from openkap.core import audit
+from openkap.core.audit import chain as audit
 from openkap.core.permissions import Permission
 from openkap.dosing.models import DosingSession, SessionState
 from openkap.dosing.sessions.service import add_scheduling_check

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal
 from openkap.assessments.models import AssessmentResponse
-from openkap.core import audit
+from openkap.core.audit import chain as audit
 from openkap.dosing.models import DosingSession, SessionState
 from openkap.episodes.models import Episode
 from openkap.followup.models import Review, ReviewStatus

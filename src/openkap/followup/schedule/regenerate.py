@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal
 from openkap.assessments.models import AssessmentResponse
-from openkap.core import audit
-from openkap.core.audit import Actor
+from openkap.core.audit import chain as audit
+from openkap.core.audit.chain import Actor
 from openkap.core.time import utcnow
 from openkap.dosing.models import DosingSession
 from openkap.episodes.errors import EpisodeNotFound

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal, require
-from openkap.core import audit
+from openkap.core.audit import chain as audit
 from openkap.core.permissions import Permission, allows
 from openkap.followup.errors import InvalidFollowupInput
 from openkap.followup.schedule.service import refresh_stale

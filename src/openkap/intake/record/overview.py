@@ -9,7 +9,7 @@ from openkap.assessments import service as assessments
 from openkap.assessments.errors import UnknownInstrument
 from openkap.assessments.models import AssessmentResponse
 from openkap.assessments.schemas import SUICIDE_RISK_FLAG, AssessmentCreate
-from openkap.core import audit
+from openkap.core.audit import chain as audit
 from openkap.core.permissions import Permission
 from openkap.core.time import utcnow
 from openkap.episodes.models import Episode

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal
 from openkap.accounts.principal import require as require_permission
-from openkap.core import audit
+from openkap.core.audit import chain as audit
 from openkap.core.errors import NotFound
 from openkap.core.permissions import Permission
 from openkap.core.time import utcnow

@@ -9,7 +9,7 @@ different prescriber confirms it with their own written reasons.
 from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal
-from openkap.core import audit
+from openkap.core.audit import chain as audit
 from openkap.core.errors import Forbidden
 from openkap.core.models import Role
 from openkap.core.time import utcnow

@@ -4,7 +4,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal
-from openkap.core import audit, settings_approval
+from openkap.core.audit import chain as audit
+from openkap.core.settings import approval as settings_approval
 from openkap.intake.errors import RuleSetNotFound
 from openkap.intake.models import RuleSet
 from openkap.intake.screening.rulesets import current_rule_set

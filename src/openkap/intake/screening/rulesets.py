@@ -3,7 +3,8 @@
 Editing never changes a stored version: it adds version n+1 and marks it current, so every
 screening run keeps pointing at exactly the rules it was decided by. An edit that loosens a
 numeric limit is kept pending, not current, until a second prescriber approves it
-(intake.screening.ruleset_approval), and never goes past the limit's guard-rail (core.guard_rails).
+(intake.screening.ruleset_approval), and never goes past the limit's guard-rail
+(core.settings.guard_rails).
 """
 
 import uuid
@@ -15,9 +16,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal
-from openkap.core import audit, guard_rails, settings_approval
+from openkap.core.audit import chain as audit
 from openkap.core.errors import Forbidden
 from openkap.core.models import Role
+from openkap.core.settings import approval as settings_approval
+from openkap.core.settings import guard_rails
 from openkap.intake.errors import RuleSetChanged, RuleSetInvalid
 from openkap.intake.models import RuleSet
 from openkap.intake.screening.rule_checks import Category

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal
-from openkap.core import audit
+from openkap.core.audit import chain as audit
 from openkap.core.errors import Forbidden
 from openkap.core.models import User
 from openkap.core.permissions import Permission, allows

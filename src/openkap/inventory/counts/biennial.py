@@ -20,7 +20,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal
-from openkap.core import audit
+from openkap.core.audit import chain as audit
 from openkap.core.errors import BadRequest
 from openkap.core.models import Organization, Site
 from openkap.core.time import utcnow

@@ -12,7 +12,7 @@ import uuid
 from sqlalchemy.orm import Session
 
 from openkap.assessments.schemas import SUICIDE_RISK_FLAG
-from openkap.core import audit
+from openkap.core.audit import chain as audit
 from openkap.core.time import utcnow
 from openkap.instruments import Instrument
 from openkap.instruments.scoring import flags_raised

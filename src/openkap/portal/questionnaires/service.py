@@ -19,7 +19,7 @@ from openkap.assessments.errors import InvalidResponse
 from openkap.assessments.models import AssessmentResponse
 from openkap.assessments.schemas import CompletedBy
 from openkap.assessments.service import record_response
-from openkap.core import audit
+from openkap.core.audit import chain as audit
 from openkap.core.time import utcnow
 from openkap.episodes.models import Episode
 from openkap.episodes.service import list_episodes

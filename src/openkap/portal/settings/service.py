@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal, require
-from openkap.core import audit
+from openkap.core.audit import chain as audit
 from openkap.core.errors import Conflict
 from openkap.core.permissions import Permission
 from openkap.portal.errors import InvalidPortalInput

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal, require
-from openkap.core import audit
+from openkap.core.audit import chain as audit
 from openkap.core.errors import InvalidState
 from openkap.core.models import User
 from openkap.core.permissions import Permission

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from openkap.accounts.principal import Principal, require
-from openkap.core import audit
+from openkap.core.audit import chain as audit
 from openkap.core.errors import Forbidden
 from openkap.core.permissions import Permission, allows
 from openkap.therapy.errors import InvalidNoteTemplate, NoteTemplateNotFound, StaleNoteTemplate

@@ -1,10 +1,10 @@
 """A loosened safety setting waits for a second user with the prescriber role.
 
-A version that loosens a setting (inside its guard-rail, core.guard_rails) is stored as pending:
-it is not in force, and nothing reads it, until a prescriber other than the proposer approves.
-It is compared with the version in force when it was proposed; once another version has come
-into force it is stale and cannot be approved (409): what was reviewed is no longer what would
-change, so the change is proposed again against the new version.
+A version that loosens a setting (inside its guard-rail, core.settings.guard_rails) is stored as
+pending: it is not in force, and nothing reads it, until a prescriber other than the proposer
+approves. It is compared with the version in force when it was proposed; once another version
+has come into force it is stale and cannot be approved (409): what was reviewed is no longer
+what would change, so the change is proposed again against the new version.
 """
 
 import enum

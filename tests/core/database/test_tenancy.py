@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from openkap.core.database.model_base import Base, TenantMixin
+from openkap.core.database.tenancy import all_tenants, bind_tenant
 from openkap.core.errors import TenantScopeMissing
-from openkap.core.model_base import Base, TenantMixin
 from openkap.core.models import Role
-from openkap.core.tenancy import all_tenants, bind_tenant
 from openkap.patients.models import Patient
 from tests.fixtures.factories import bearer, make_org, make_patient, make_user
 

@@ -7,8 +7,8 @@ from contextlib import contextmanager
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
+from openkap.core.database.model_base import TenantMixin
 from openkap.core.errors import TenantScopeMissing
-from openkap.core.model_base import TenantMixin
 
 _TENANT_KEY = "organization_id"
 _BYPASS_KEY = "tenant_bypass"

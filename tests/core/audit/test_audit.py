@@ -3,13 +3,13 @@
 from sqlalchemy import select, text, update
 from typer.testing import CliRunner
 
-from openkap.core import audit
-from openkap.core.audit import Actor, AuditEvent
-from openkap.core.audit_verify import verify_all, verify_chain
-from openkap.core.db import build_engine, commit_or_rollback, session_factory
-from openkap.core.migrate import upgrade
+from openkap.core.audit import chain as audit
+from openkap.core.audit.chain import Actor, AuditEvent
+from openkap.core.audit.verify import verify_all, verify_chain
+from openkap.core.database.migrate import upgrade
+from openkap.core.database.session import build_engine, commit_or_rollback, session_factory
+from openkap.core.database.tenancy import all_tenants
 from openkap.core.models import Role
-from openkap.core.tenancy import all_tenants
 from tests.fixtures.factories import bearer, make_org, make_patient, make_user
 
 
@@ -165,7 +165,7 @@ def test_tampering_in_one_clinic_does_not_hide_in_verify_all(db, client):
 def test_cli_audit_verify_reports_a_broken_chain_and_exits_non_zero(tmp_path, monkeypatch):
     from openkap.cli.main import app
     from openkap.core import config
-    from openkap.core import db as core_db
+    from openkap.core.database import session as core_db
 
     monkeypatch.setenv("OPENKAP_DATABASE_URL", f"sqlite:///{tmp_path / 'audit.sqlite3'}")
     config.get_settings.cache_clear()
@@ -175,12 +175,12 @@ def test_cli_audit_verify_reports_a_broken_chain_and_exits_non_zero(tmp_path, mo
         assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
         assert runner.invoke(app, ["demo", "--patients", "3", "--seed", "1"]).exit_code == 0
         with core_db.session_scope() as session:
-            from openkap.core.tenancy import all_tenants
+            from openkap.core.database.tenancy import all_tenants
 
             with all_tenants(session):
                 from openkap.accounts.principal import actor_for
                 from openkap.accounts.signin.service import find_users_by_email
-                from openkap.core import audit
+                from openkap.core.audit import chain as audit
 
                 [user] = find_users_by_email(session, email="nurse@demo.openkap.org")
                 audit.record(

@@ -1,7 +1,7 @@
 """A clinic's settings kept as versions: each save is a new row with its reason; the newest
 version not waiting for an approval is in force. The domains keep their own tables
 (SettingsVersionMixin) and their own pydantic rules; a version that loosens a guard-railed
-setting waits for a second prescriber (core.settings_approval).
+setting waits for a second prescriber (core.settings.approval).
 """
 
 import uuid
@@ -12,10 +12,11 @@ from sqlalchemy import JSON, Text, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 
 from openkap.accounts.principal import Principal
-from openkap.core import audit, settings_approval
+from openkap.core.audit import chain as audit
+from openkap.core.database.model_base import AuditedMixin, TenantMixin
 from openkap.core.errors import BadRequest, Conflict, NotFound
-from openkap.core.model_base import AuditedMixin, TenantMixin
-from openkap.core.settings_approval import Approval, ApprovalMixin
+from openkap.core.settings import approval as settings_approval
+from openkap.core.settings.approval import Approval, ApprovalMixin
 
 MIN_REASON = 10
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from openkap.core.audit import GENESIS_HASH, AuditEvent, event_digest
-from openkap.core.audit_verify import verify_chain
+from openkap.core.audit.chain import GENESIS_HASH, AuditEvent, event_digest
+from openkap.core.audit.verify import verify_chain
 from openkap.core.models import Role
 from tests import verification
 from tests.fixtures.factories import bearer, make_org, make_patient, make_user

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openkap.core.audit import GENESIS_HASH, AuditChainHead, AuditEvent, event_digest
+from openkap.core.audit.chain import GENESIS_HASH, AuditChainHead, AuditEvent, event_digest
 
 _BATCH = 2000
 

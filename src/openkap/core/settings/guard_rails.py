@@ -2,7 +2,7 @@
 
 A clinic tightens its alert thresholds, pre-dose limits and screening limits freely. It loosens
 them only inside these bounds, and only once a second user with the prescriber role approves
-(core.settings_approval). The pre-dose ceilings below are not settings at all: no role
+(core.settings.approval). The pre-dose ceilings below are not settings at all: no role
 overrides them at the chair. Screening (step 1) and dosing (step 2) both read this module, so it
 lives in core and knows no clinical domain.
 """
