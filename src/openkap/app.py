@@ -31,6 +31,7 @@ from openkap.patients import routes as patient_routes
 from openkap.web import health, home
 from openkap.web.limits import RequestLimits
 from openkap.web.security_headers import SecurityHeaders
+from openkap.web.templating import render
 
 API_DESCRIPTION = """The OpenKAP JSON API. Authenticate with `POST /api/v1/auth/token` (OAuth2
 password flow) or a personal API token, and send `Authorization: Bearer <token>`. Errors are
@@ -83,7 +84,7 @@ def create_app(*, bind: Engine | Connection | None = None) -> FastAPI:
         outcomes_routes.router,
     ):
         app.include_router(router)
-    install_error_handlers(app)
+    install_error_handlers(app, render_page=render)
     app.add_middleware(RequestLimits)
     app.add_middleware(SecurityHeaders)
     # What start-up made lives as long as the process: frozen, a full garbage collection no

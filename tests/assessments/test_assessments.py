@@ -6,13 +6,13 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from openkap.accounts.principal import Principal
 from openkap.assessments import service
 from openkap.assessments.errors import InvalidResponse, UnknownInstrument, WrongRespondent
 from openkap.assessments.schemas import AssessmentRead, CompletedBy
 from openkap.core.audit.chain import AuditEvent
 from openkap.core.errors import InvalidState
 from openkap.core.models import Role
+from openkap.core.principal import Principal
 from openkap.patients.models import Patient
 from tests.fixtures.factories import bearer, make_episode, make_org, make_user
 

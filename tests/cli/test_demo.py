@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
 
 from openkap.accounts.demo import demo_email
-from openkap.accounts.principal import Principal
 from openkap.assessments.models import AssessmentResponse
 from openkap.cli.demo import GENERATORS, progress_total
 from openkap.cli.main import app
@@ -24,6 +23,7 @@ from openkap.core.database.tenancy import all_tenants
 from openkap.core.dea import dea_registration_problem
 from openkap.core.demo import DemoContext
 from openkap.core.models import Site, User
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.dosing.models import (
     Administration,

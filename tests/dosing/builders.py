@@ -2,8 +2,8 @@
 
 from datetime import timedelta
 
-from openkap.accounts.principal import Principal
 from openkap.core.models import Organization, Role
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.dosing.chair import leaving, pre_dose
 from openkap.dosing.chair.pre_dose import REQUIRED, ChecklistKey

@@ -21,8 +21,8 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from openkap.accounts.principal import Principal
 from openkap.core.models import Organization, Role
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.dosing.administration import infusion, order_changes
 from openkap.dosing.administration import service as administration

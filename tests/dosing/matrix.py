@@ -9,8 +9,8 @@ summary is clinical.
 
 from datetime import timedelta
 
-from openkap.accounts.principal import Principal
 from openkap.core.models import Role
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from tests.dosing import builders
 from tests.dosing.builders import (

@@ -9,8 +9,8 @@ import uuid
 from datetime import timedelta
 from decimal import Decimal
 
-from openkap.accounts.principal import Principal
 from openkap.core.models import Role
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.dosing.administration import adverse_events
 from openkap.dosing.administration.schemas import AdverseEventInput

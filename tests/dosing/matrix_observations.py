@@ -7,8 +7,8 @@ its author or a prescriber: the seeded observation is the nurse's, so a therapis
 
 from datetime import timedelta
 
-from openkap.accounts.principal import Principal
 from openkap.core.models import Role
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.dosing.monitoring import observations
 from tests.dosing.builders import dosing_started, ready_episode

@@ -3,8 +3,8 @@ prescribers return or waste it; nobody else."""
 
 from decimal import Decimal
 
-from openkap.accounts.principal import Principal
 from openkap.core.models import Role
+from openkap.core.principal import Principal
 from openkap.dosing.administration import infusion
 from openkap.dosing.models import InfusionEventKind
 from tests.dosing.builders_administration import (

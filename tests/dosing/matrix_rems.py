@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from openkap.accounts.principal import Principal
 from openkap.core.models import Organization, Role
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.dosing.chair import pre_dose
 from openkap.dosing.models import (

@@ -4,8 +4,8 @@ Administrators and prescribers read the thresholds; only administrators change t
 prescriber (other than the proposer) approves a loosening.
 """
 
-from openkap.accounts.principal import Principal
 from openkap.core.models import Role
+from openkap.core.principal import Principal
 from openkap.dosing.thresholds import service as threshold_settings
 from openkap.dosing.thresholds.rules import DEFAULT_THRESHOLDS
 from tests.matrix import A, Call, P

@@ -27,7 +27,6 @@ from sqlalchemy.orm import Session
 
 from openkap.accounts import demo as accounts_demo
 from openkap.accounts.demo import demo_email
-from openkap.accounts.principal import Principal
 from openkap.app import create_app
 from openkap.core.config import get_settings
 from openkap.core.database.migrate import upgrade
@@ -35,6 +34,7 @@ from openkap.core.database.session import build_engine, session_scope
 from openkap.core.database.tenancy import all_tenants, bind_tenant
 from openkap.core.demo import DemoContext
 from openkap.core.models import User
+from openkap.core.principal import Principal
 from openkap.core.security import DEMO_PASSWORD
 from openkap.core.time import utcnow
 from openkap.episodes import pathway

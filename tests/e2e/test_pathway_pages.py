@@ -15,8 +15,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
 from openkap.assessments.schemas import AssessmentCreate
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.episodes import pathway
 from openkap.episodes.models import Episode, EpisodeState

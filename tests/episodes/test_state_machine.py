@@ -2,10 +2,10 @@
 
 import pytest
 
-from openkap.accounts.principal import Principal
 from openkap.core.database.tenancy import bind_tenant
 from openkap.core.errors import Forbidden
 from openkap.core.models import Role
+from openkap.core.principal import Principal
 from openkap.episodes import pathway
 from openkap.episodes.errors import TransitionRefused
 from openkap.episodes.models import EpisodeState as S

@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import func, select
 
-from openkap.accounts.principal import Principal
 from openkap.core.models import Role
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.episodes import pathway, service
 from openkap.episodes.errors import ClosureNotConfirmed, PrescriberNotAllowed

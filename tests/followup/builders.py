@@ -5,9 +5,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from openkap.accounts.principal import Principal
 from openkap.assessments.models import AssessmentResponse
 from openkap.core.models import Role
+from openkap.core.principal import Principal
 from openkap.dosing.models import DosingSession, SessionState
 from openkap.episodes.models import Episode, EpisodeTransition
 from openkap.intake.models import Diagnosis, Intake

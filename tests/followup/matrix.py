@@ -12,8 +12,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from openkap.accounts.principal import Principal
 from openkap.core.models import Role
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.followup.alerts.service import raise_urgent_alert
 from openkap.followup.models import DueItem

@@ -2,9 +2,9 @@
 
 from datetime import date, datetime
 
-from openkap.accounts.principal import Principal
 from openkap.assessments.models import AssessmentResponse
 from openkap.core.models import Organization, User
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.episodes.models import Episode
 from openkap.intake.models import Intake, Medication, SubstanceUse

@@ -4,8 +4,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from openkap.accounts.principal import Principal
 from openkap.core.models import Organization, Role, User
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.inventory.counts import service as counts
 from openkap.inventory.models import Lot, StockLocation

@@ -11,8 +11,8 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from openkap.accounts import service as accounts
-from openkap.accounts.principal import Principal
 from openkap.core.models import Role, User
+from openkap.core.principal import Principal
 from openkap.core.security import hash_password
 from openkap.core.time import utcnow
 from openkap.inventory.counts import service as counts

@@ -12,10 +12,10 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from openkap.accounts.principal import Principal
 from openkap.assessments import service as assessments
 from openkap.assessments.models import AssessmentResponse
 from openkap.assessments.schemas import CompletedBy
+from openkap.core.principal import Principal
 from openkap.dosing.models import DosingSession, SessionState
 from openkap.episodes.models import Episode, EpisodeTransition
 from openkap.instruments import get_instrument

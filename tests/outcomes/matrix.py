@@ -5,8 +5,8 @@ therapists read it; front desk, admins, researchers and patients get none of it 
 their own simpler chart in the portal).
 """
 
-from openkap.accounts.principal import Principal
 from openkap.core.models import Role
+from openkap.core.principal import Principal
 from tests.matrix import Call, N, P, T
 from tests.outcomes.builders import day, dosed_course, patient_of, scored
 

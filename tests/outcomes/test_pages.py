@@ -5,10 +5,10 @@ import re
 import pytest
 from sqlalchemy import select
 
-from openkap.accounts.principal import Principal
 from openkap.core.audit.chain import AuditEvent
 from openkap.core.database.tenancy import bind_tenant
 from openkap.core.models import Role
+from openkap.core.principal import Principal
 from openkap.core.time import clock_set_to
 from openkap.outcomes import report_pdf, service
 from tests.fixtures.factories import bearer, make_org, make_patient, make_user, web_login

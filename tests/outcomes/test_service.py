@@ -4,10 +4,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from openkap.accounts.principal import Principal
 from openkap.core.database.tenancy import bind_tenant
 from openkap.core.errors import Forbidden
 from openkap.core.models import Role
+from openkap.core.principal import Principal
 from openkap.core.time import clock_set_to
 from openkap.instruments.trajectory import BaselineSource
 from openkap.outcomes import service

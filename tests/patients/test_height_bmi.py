@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from openkap.accounts.principal import Principal
 from openkap.core.errors import Forbidden
 from openkap.core.models import Role
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.patients.body import bmi, record_height
 from openkap.patients.models import PatientRevision

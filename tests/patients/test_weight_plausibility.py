@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from openkap.accounts.principal import Principal
 from openkap.core.audit.chain import _PENDING_KEY
 from openkap.core.models import Role
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.patients import weights
 from openkap.patients.errors import WeightChangeUnconfirmed

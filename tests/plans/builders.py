@@ -6,9 +6,9 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
 from openkap.core.database.tenancy import bind_tenant
 from openkap.core.models import Organization, User
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.episodes.models import Episode
 from openkap.intake.models import RuleSet, ScreeningRun

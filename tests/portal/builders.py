@@ -12,8 +12,8 @@ Typical use:
 from dataclasses import dataclass
 from datetime import timedelta
 
-from openkap.accounts.principal import Principal
 from openkap.core.models import Organization, Role, User
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.dosing.models import DosingSession
 from openkap.dosing.sessions import service as dosing_service

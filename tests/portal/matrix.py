@@ -6,10 +6,10 @@ their portal access; clinic administrators change the portal settings. The invit
 reached without signing in, by whoever holds the link.
 """
 
-from openkap.accounts.principal import Principal
 from openkap.assessments.schemas import CompletedBy
 from openkap.assessments.service import record_response
 from openkap.core.models import Role
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.portal.access import portal_patient
 from openkap.portal.links import service as links

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from openkap.accounts.principal import Principal
 from openkap.core.models import Organization, Role
+from openkap.core.principal import Principal
 from openkap.dosing.models import DosingSession
 from openkap.episodes.models import Episode
 from openkap.therapy.models import NoteType, Supervision, TherapyNote

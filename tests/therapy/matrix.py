@@ -8,8 +8,8 @@ refused, not hidden). A supervised trainee's note waits for the therapist's co-s
 Entered-in-error is the author's or a prescriber's.
 """
 
-from openkap.accounts.principal import Principal
 from openkap.core.models import Role
+from openkap.core.principal import Principal
 from openkap.therapy.integration import service as integration_plan
 from openkap.therapy.models import NoteType
 from openkap.therapy.notes import access

@@ -9,12 +9,12 @@ from sqlalchemy.orm import Session
 from openkap.accounts.administration.grants import set_roles
 from openkap.accounts.credentials.revocation import end_access, revoke_unenrolled_tokens
 from openkap.accounts.errors import EmailTaken, InvalidMfaCode, WeakPassword
-from openkap.accounts.principal import Principal
 from openkap.core.audit import chain as audit
 from openkap.core.audit.chain import AuditChainHead
 from openkap.core.dea import dea_registration_problem
 from openkap.core.errors import BadRequest, NotFound
 from openkap.core.models import Organization, Role, Site, User, UserRole
+from openkap.core.principal import Principal
 from openkap.core.security import (
     hash_password,
     new_totp_secret,

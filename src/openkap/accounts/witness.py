@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from openkap.accounts.errors import WitnessNotConfirmed, WitnessThrottled
-from openkap.accounts.principal import actor_for
 from openkap.accounts.service import check_mfa_code
 from openkap.accounts.signin import throttle
 from openkap.accounts.signin.service import _DUMMY_HASH, find_user_in_clinic
 from openkap.core.audit import chain as audit
 from openkap.core.database.session import keep_despite_rollback
 from openkap.core.models import User
+from openkap.core.principal import actor_for
 from openkap.core.security import verify_password
 
 

@@ -9,7 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from openkap.accounts import service as accounts
 from openkap.accounts.administration import access, grants, refusals
-from openkap.accounts.principal import Principal
 from openkap.accounts.schemas import (
     AccessEnded,
     PasswordReset,
@@ -23,6 +22,7 @@ from openkap.admin.service import AuditFilter, list_audit_events
 from openkap.core.deps import DbSession, api_permission
 from openkap.core.models import Role
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal
 from openkap.core.responses import error_responses
 from openkap.core.schemas import NO_NUL, InputModel
 

@@ -9,7 +9,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openkap.accounts import service as accounts
 from openkap.accounts.administration import access, grants, refusals
-from openkap.accounts.principal import Principal
 from openkap.accounts.schemas import SignInPolicy, UserCreate
 from openkap.accounts.signin import throttle
 from openkap.admin.service import AuditFilter, list_audit_events, user_names
@@ -17,6 +16,7 @@ from openkap.core.deps import DbSession, csrf_protect, web_permission
 from openkap.core.errors import OpenKapError
 from openkap.core.models import Role
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal
 from openkap.web.forms import FormFields, FormLists, refusal_errors, validate_form
 from openkap.web.templating import render
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
 from openkap.core.audit import chain as audit
 from openkap.core.audit.chain import AuditEvent
 from openkap.core.models import User
+from openkap.core.principal import Principal
 
 
 @dataclass(frozen=True, kw_only=True)

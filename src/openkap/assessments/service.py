@@ -13,12 +13,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
 from openkap.assessments.errors import InvalidResponse, UnknownInstrument, WrongRespondent
 from openkap.assessments.models import AssessmentResponse
 from openkap.assessments.schemas import CompletedBy
 from openkap.core.audit import chain as audit
 from openkap.core.errors import InvalidState
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.episodes.models import Episode
 from openkap.instruments import Instrument, InvalidAnswers, Score, get_instrument, score

@@ -11,13 +11,13 @@ from openkap.accounts.administration import refusals
 from openkap.accounts.administration.refusals import REFUSED_STATUSES
 from openkap.accounts.credentials.revocation import MFA_ENROLMENT_MESSAGE, mfa_enrolment_due
 from openkap.accounts.errors import MfaEnrolmentRequired
-from openkap.accounts.principal import Principal
 from openkap.accounts.signin.service import resolve_bearer, resolve_web_session
 from openkap.core.database.session import commit_or_rollback
 from openkap.core.database.tenancy import bind_tenant
 from openkap.core.errors import Forbidden, NotAuthenticated, OpenKapError
 from openkap.core.models import User, UserSession
 from openkap.core.permissions import Permission, allows
+from openkap.core.principal import Principal
 from openkap.core.security import same_secret
 
 SESSION_COOKIE = "openkap_session"

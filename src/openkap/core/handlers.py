@@ -2,6 +2,7 @@
 
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -15,9 +16,11 @@ from starlette.routing import Match
 
 from openkap.core.deps import LoginRequired, MfaRequired
 from openkap.core.errors import OpenKapError
-from openkap.web.templating import render
 
 logger = logging.getLogger("openkap.errors")
+# How a page of the web layer is rendered (web.templating.render): the request, the template
+# and its context; app.py hands it in.
+ErrorPageRenderer = Callable[..., Response]
 
 _TITLES = {
     400: "Request refused",
@@ -52,6 +55,7 @@ def _respond(
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse(body, status_code=status, headers=headers)
     title = _TITLES.get(status, "Request refused")
+    render: ErrorPageRenderer = request.app.state.render_error_page
     return render(
         request,
         "web/error.html",
@@ -182,8 +186,10 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
     )
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Register the handlers on the application."""
+def install_error_handlers(app: FastAPI, *, render_page: ErrorPageRenderer) -> None:
+    """Register the handlers on the application, with the web layer's page renderer (handed in
+    by app.py, so core imports no web module)."""
+    app.state.render_error_page = render_page
     app.add_exception_handler(OpenKapError, _openkap_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StaleDataError, _stale_data)

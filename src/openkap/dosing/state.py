@@ -4,8 +4,8 @@ event of a read or write of a session."""
 
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
 from openkap.core.audit import chain as audit
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.dosing.errors import SessionStateRefused
 from openkap.dosing.models import DosingSession, SessionState

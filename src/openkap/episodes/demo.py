@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import cast
 
-from openkap.accounts.principal import Principal
 from openkap.core.database.tenancy import bind_tenant
 from openkap.core.demo import DemoContext
 from openkap.core.models import Role
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.episodes import pathway, service
 from openkap.episodes.models import Episode

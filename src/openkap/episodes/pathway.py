@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal, require
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal, require
 from openkap.episodes import service
 from openkap.episodes.errors import ClosureNotConfirmed, TransitionRefused
 from openkap.episodes.machine import LEAVING, allowed_moves

@@ -6,11 +6,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from openkap.accounts.principal import Principal
 from openkap.core.deps import DbSession, csrf_protect, web_permission
 from openkap.core.errors import OpenKapError
 from openkap.core.models import Role
 from openkap.core.permissions import Permission, allows
+from openkap.core.principal import Principal
 from openkap.episodes import pathway, service
 from openkap.episodes.machine import CLOSED
 from openkap.episodes.models import Episode, EpisodeState

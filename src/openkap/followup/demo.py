@@ -17,12 +17,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from openkap.accounts.principal import Principal
 from openkap.assessments.models import AssessmentResponse
 from openkap.assessments.schemas import CompletedBy
 from openkap.assessments.service import record_response
 from openkap.core.demo import DemoContext
 from openkap.core.models import Role, User
+from openkap.core.principal import Principal
 from openkap.core.time import clock_set_to
 from openkap.dosing.models import DosingSession, SessionState
 from openkap.episodes.demo import Course, after_move, at, demo_today

@@ -18,10 +18,10 @@ import uuid
 
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
 from openkap.assessments.models import AssessmentResponse
 from openkap.assessments.schemas import is_suicide_risk
 from openkap.assessments.service import StoredResponse, add_response_listener
+from openkap.core.principal import Principal
 from openkap.followup.alerts import service as alerts
 from openkap.followup.models import UrgentAlert
 from openkap.followup.reviews import relapse

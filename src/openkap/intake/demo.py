@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from openkap.accounts.principal import Principal
 from openkap.assessments.schemas import AssessmentCreate, CompletedBy
 from openkap.core.demo import DemoContext
 from openkap.core.models import Role
+from openkap.core.principal import Principal
 from openkap.core.time import clock_set_to
 from openkap.episodes import pathway
 from openkap.episodes.demo import Course, at, courses, follow_courses

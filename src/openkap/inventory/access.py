@@ -4,8 +4,8 @@ administrators read balances, entries and reports; nobody else sees the ledger.
 The services check as well as the routes, so the rule holds on every path.
 """
 
-from openkap.accounts.principal import Principal, require
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal, require
 
 
 def require_recorder(by: Principal) -> None:

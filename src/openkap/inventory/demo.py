@@ -17,9 +17,9 @@ from decimal import Decimal
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from openkap.accounts.principal import Principal
 from openkap.core.demo import DemoContext
 from openkap.core.models import Role
+from openkap.core.principal import Principal
 from openkap.core.security import DEMO_PASSWORD
 from openkap.core.time import utcnow
 from openkap.inventory.counts import service as counts

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
 from openkap.core.audit import chain as audit
+from openkap.core.principal import Principal
 from openkap.inventory.errors import InsufficientStock
 from openkap.inventory.models import EntryKind, LedgerEntry, Lot, LotBalance, StockLocation
 

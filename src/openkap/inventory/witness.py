@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
 from openkap.accounts.witness import ConfirmedBy, confirm_identity
 from openkap.core.permissions import Permission, allows
+from openkap.core.principal import Principal
 from openkap.inventory.errors import InvalidWitness, WitnessRequired
 from openkap.inventory.schemas import WitnessFields
 

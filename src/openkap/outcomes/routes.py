@@ -6,9 +6,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from openkap.accounts.principal import Principal
 from openkap.core.deps import DbSession, web_permission
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal
 from openkap.outcomes import report_pdf, service
 from openkap.outcomes.view import chart_sections
 from openkap.web.templating import render

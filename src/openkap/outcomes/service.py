@@ -17,10 +17,10 @@ from typing import cast
 from sqlalchemy import ColumnElement, Subquery, and_, func, select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal, require
 from openkap.assessments.models import AssessmentResponse
 from openkap.core.audit import chain as audit
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal, require
 from openkap.core.time import utcnow
 from openkap.dosing.models import DosingSession, SessionState
 from openkap.episodes.models import Episode, EpisodeState, EpisodeTransition

@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 
-from openkap.accounts.principal import Principal
 from openkap.core.config import get_settings
 from openkap.core.deps import DbSession, api_permission
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal
 from openkap.core.responses import error_responses
 from openkap.core.schemas import NO_NUL
 from openkap.patients import search, service, weights

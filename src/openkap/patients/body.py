@@ -4,10 +4,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
 from openkap.core.audit import chain as audit
 from openkap.core.errors import Forbidden
 from openkap.core.permissions import Permission, allows
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.patients.errors import RecordInError
 from openkap.patients.models import Patient, RecordStatus

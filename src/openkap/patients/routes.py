@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
-from openkap.accounts.principal import Principal
 from openkap.core.deps import DbSession, csrf_protect, web_permission
 from openkap.core.errors import OpenKapError
 from openkap.core.permissions import Permission, allows
+from openkap.core.principal import Principal
 from openkap.core.schemas import NO_NUL
 from openkap.core.time import utcnow
 from openkap.patients import body, search, service, weights

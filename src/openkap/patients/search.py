@@ -10,9 +10,9 @@ from datetime import date
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
 from openkap.core.audit import chain as audit
 from openkap.core.errors import BadRequest
+from openkap.core.principal import Principal
 from openkap.patients.models import Patient, RecordStatus
 
 

@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
 from openkap.core.audit import chain as audit
 from openkap.core.models import Role, User
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.patients.errors import (
     MrnTaken,

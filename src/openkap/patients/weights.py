@@ -5,10 +5,10 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal, require
 from openkap.core.audit import chain as audit
 from openkap.core.errors import NotFound
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal, require
 from openkap.core.time import utcnow
 from openkap.patients.errors import RecordInError
 from openkap.patients.models import Patient, RecordStatus, WeightMeasurement

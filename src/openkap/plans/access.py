@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
 from openkap.core.models import Role, User
+from openkap.core.principal import Principal
 from openkap.episodes.machine import CLOSED
 from openkap.episodes.models import Episode, EpisodeState
 from openkap.plans.errors import EpisodeClosed

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal, require
 from openkap.core.audit import chain as audit
 from openkap.core.models import Role
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal, require
 from openkap.patients.models import Patient, RecordStatus
 from openkap.portal.errors import NotAPortalAccount, PortalClosed, PortalNotFound
 from openkap.portal.models import AccountStatus, PortalAccount

@@ -12,7 +12,7 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
+from openkap.core.principal import Principal
 from openkap.followup.alerts import service as alerts
 from openkap.followup.schedule import service as schedule
 from openkap.therapy.integration import service as integration_plan

@@ -9,11 +9,11 @@ import uuid
 from sqlalchemy import select
 
 from openkap.accounts.demo import demo_email
-from openkap.accounts.principal import Principal
 from openkap.accounts.service import create_user
 from openkap.assessments.models import AssessmentResponse
 from openkap.core.demo import DemoContext
 from openkap.core.models import Role
+from openkap.core.principal import Principal
 from openkap.core.security import DEMO_PASSWORD, hash_password, new_token
 from openkap.core.time import utcnow
 from openkap.dosing.models import DosingSession, SessionState

@@ -14,8 +14,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import BaseLoader, Environment, TemplateNotFound, select_autoescape
 
-from openkap.accounts.principal import Principal
 from openkap.core.permissions import Permission, allows
+from openkap.core.principal import Principal
 
 
 class DomainLoader(BaseLoader):

@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import select
 
 from openkap.accounts.administration import access
-from openkap.accounts.principal import Principal
 from openkap.accounts.signin import service as sessions
 from openkap.accounts.signin import throttle
 from openkap.core.audit.chain import _PENDING_KEY
@@ -16,6 +15,7 @@ from openkap.core.config import get_settings
 from openkap.core.deps import SESSION_COOKIE
 from openkap.core.errors import BadRequest
 from openkap.core.models import ApiToken, Role, UserSession
+from openkap.core.principal import Principal
 from openkap.core.security import new_totp_secret
 from openkap.core.time import utcnow
 from tests.fixtures.factories import PASSWORD, bearer, make_org, make_user, web_login

@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from openkap.accounts.administration import access
 from openkap.accounts.errors import WeakPassword
-from openkap.accounts.principal import Principal
 from openkap.accounts.service import change_password, create_user
 from openkap.core.errors import BadRequest
 from openkap.core.models import ApiToken, Role
+from openkap.core.principal import Principal
 from openkap.core.security import DEMO_PASSWORD, password_problem, verify_password
 from tests.fixtures.factories import PASSWORD, bearer, csrf_from, make_org, make_user, web_login
 

@@ -6,12 +6,12 @@ import pytest
 from sqlalchemy import func, select
 
 from openkap.accounts.credentials import revocation
-from openkap.accounts.principal import Principal
 from openkap.accounts.service import set_mfa_requirement
 from openkap.accounts.signin import service as sessions
 from openkap.core.audit.chain import _PENDING_KEY, AuditEvent
 from openkap.core.config import get_settings
 from openkap.core.models import ApiToken, LoginAttempt, Role, User
+from openkap.core.principal import Principal
 from openkap.core.security import new_totp_secret
 from tests.fixtures.factories import PASSWORD, bearer, csrf_from, make_org, make_user
 

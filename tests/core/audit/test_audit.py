@@ -178,9 +178,9 @@ def test_cli_audit_verify_reports_a_broken_chain_and_exits_non_zero(tmp_path, mo
             from openkap.core.database.tenancy import all_tenants
 
             with all_tenants(session):
-                from openkap.accounts.principal import actor_for
                 from openkap.accounts.signin.service import find_users_by_email
                 from openkap.core.audit import chain as audit
+                from openkap.core.principal import actor_for
 
                 [user] = find_users_by_email(session, email="nurse@demo.openkap.org")
                 audit.record(

@@ -11,9 +11,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from openkap.accounts.principal import Principal
 from openkap.core.audit.chain import AuditEvent
 from openkap.core.models import Role
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.dosing.administration import service as administration
 from openkap.dosing.chair import leaving, pre_dose

@@ -2,8 +2,8 @@
 
 import pytest
 
-from openkap.accounts.principal import Principal
 from openkap.core.models import Role
+from openkap.core.principal import Principal
 from openkap.dosing.sessions import service, views
 from openkap.dosing.sessions.schemas import SessionRead, SessionScheduleRead
 from tests.dosing.builders import scheduled

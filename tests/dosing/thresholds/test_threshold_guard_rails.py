@@ -4,10 +4,10 @@ prescriber's approval, never past them."""
 import pytest
 from sqlalchemy import select
 
-from openkap.accounts.principal import Principal
 from openkap.core.audit.chain import _PENDING_KEY
 from openkap.core.errors import Forbidden
 from openkap.core.models import Role
+from openkap.core.principal import Principal
 from openkap.core.settings import guard_rails
 from openkap.core.settings.approval import ApprovalRefused, NotPending, ProposalStale
 from openkap.core.settings.guard_rails import OutsideGuardRail

@@ -6,8 +6,8 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
-from openkap.accounts.principal import Principal
 from openkap.core.models import Role
+from openkap.core.principal import Principal
 from openkap.followup.alerts import service as alerts
 from openkap.followup.models import RiskLevel, UrgentAlert
 from openkap.instruments import get_instrument

@@ -5,13 +5,13 @@ administrator's own account (they use their own account page)."""
 from sqlalchemy.orm import Session
 
 from openkap.accounts.credentials.revocation import end_access
-from openkap.accounts.principal import Principal, require
 from openkap.accounts.service import check_password
 from openkap.accounts.signin import throttle
 from openkap.core.audit import chain as audit
 from openkap.core.errors import BadRequest
 from openkap.core.models import User
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal, require
 from openkap.core.security import hash_password
 from openkap.core.time import utcnow
 

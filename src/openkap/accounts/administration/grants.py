@@ -9,11 +9,11 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from openkap.accounts.errors import GrantNotPending, SecondApproverRequired, SelfRoleChange
-from openkap.accounts.principal import Principal, require
 from openkap.core.audit import chain as audit
 from openkap.core.errors import NotFound
 from openkap.core.models import GrantStatus, Role, RoleGrant, User, UserRole
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal, require
 from openkap.core.time import utcnow
 
 PRIVILEGED = frozenset({Role.admin, Role.prescriber})

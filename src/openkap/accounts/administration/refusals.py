@@ -11,12 +11,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal, require
 from openkap.core.audit import chain as audit
 from openkap.core.database.session import keep_despite_rollback
 from openkap.core.errors import NotFound
 from openkap.core.models import SecurityAlert
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal, require
 from openkap.core.time import utcnow
 
 WINDOW = timedelta(minutes=10)

@@ -8,7 +8,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openkap.accounts import service
 from openkap.accounts.credentials import revocation
-from openkap.accounts.principal import Principal
 from openkap.accounts.signin import service as sessions
 from openkap.core.deps import (
     SESSION_COOKIE,
@@ -19,6 +18,7 @@ from openkap.core.deps import (
     web_principal_mfa_setup,
 )
 from openkap.core.errors import BadRequest, NotFound
+from openkap.core.principal import Principal
 from openkap.core.security import totp_uri
 from openkap.web.templating import render
 

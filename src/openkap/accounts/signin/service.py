@@ -14,12 +14,12 @@ from openkap.accounts.errors import (
     LoginThrottled,
     TokenLifetimeTooLong,
 )
-from openkap.accounts.principal import actor_for
 from openkap.accounts.service import check_mfa_code
 from openkap.accounts.signin import throttle
 from openkap.core.audit import chain as audit
 from openkap.core.config import get_settings
 from openkap.core.models import ApiToken, Organization, User, UserSession
+from openkap.core.principal import actor_for
 from openkap.core.security import hash_password, new_token, token_digest, verify_password
 from openkap.core.time import utcnow
 

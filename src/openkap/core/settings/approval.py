@@ -14,9 +14,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, Uuid
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from openkap.accounts.principal import Principal, require
 from openkap.core.errors import Conflict, Forbidden, InvalidState
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal, require
 from openkap.core.time import utcnow
 
 

@@ -11,10 +11,10 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import JSON, Text, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 
-from openkap.accounts.principal import Principal
 from openkap.core.audit import chain as audit
 from openkap.core.database.model_base import AuditedMixin, TenantMixin
 from openkap.core.errors import BadRequest, Conflict, NotFound
+from openkap.core.principal import Principal
 from openkap.core.settings import approval as settings_approval
 from openkap.core.settings.approval import Approval, ApprovalMixin
 

@@ -10,9 +10,9 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
 from openkap.core.errors import Forbidden
 from openkap.core.permissions import Permission, allows
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.dosing.chair.day_weight import dosing_weight_of
 from openkap.dosing.chair.pre_dose import ChecklistKey, checklist_answers

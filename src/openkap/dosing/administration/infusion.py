@@ -8,9 +8,9 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal, require
 from openkap.core.errors import Forbidden
 from openkap.core.permissions import Permission, allows
+from openkap.core.principal import Principal, require
 from openkap.core.time import utcnow
 from openkap.dosing.administration.calculator import DEVICE_SPACING
 from openkap.dosing.administration.dose_check import dosing_weight_kg, plan_and_template

@@ -10,9 +10,9 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal, require
 from openkap.core.audit import chain as audit
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal, require
 from openkap.dosing.administration.dose_check import check_dose, dosing_weight_kg, plan_and_template
 from openkap.dosing.administration.infusion_limits import require_infusion_in_limits
 from openkap.dosing.administration.schemas import OrderChangeInput

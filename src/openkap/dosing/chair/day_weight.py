@@ -12,7 +12,7 @@ from decimal import Decimal
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.dosing.errors import InvalidSessionInput
 from openkap.dosing.models import DosingSession

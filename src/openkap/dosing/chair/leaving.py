@@ -14,8 +14,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal, require
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal, require
 from openkap.core.time import utcnow
 from openkap.dosing.chair.discharge import discharge_blockers
 from openkap.dosing.chair.pre_dose import ChecklistKey, checklist_answers

@@ -13,10 +13,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
 from openkap.core.deps import DbSession, web_permission
 from openkap.core.errors import OpenKapError
 from openkap.core.permissions import Permission, allows
+from openkap.core.principal import Principal
 from openkap.core.schemas import InputModel
 from openkap.core.time import utcnow
 from openkap.dosing.administration.calculator import DEVICE_SPACING

@@ -15,10 +15,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
 from openkap.core.deps import DbSession, csrf_protect, web_permission
 from openkap.core.errors import OpenKapError
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.dosing import state
 from openkap.dosing.administration import adverse_events, infusion, order_changes

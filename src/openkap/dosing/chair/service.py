@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal, require
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal, require
 from openkap.dosing.administration import adverse_events
 from openkap.dosing.administration import service as administration
 from openkap.dosing.chair.leaving import unmet_discharge_criteria

@@ -8,9 +8,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from openkap.accounts.principal import Principal
 from openkap.core.deps import DbSession, api_permission
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal
 from openkap.core.responses import error_responses
 from openkap.core.time import utcnow
 from openkap.dosing.chair import leaving

@@ -14,13 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal, require
 from openkap.assessments.models import AssessmentResponse
 from openkap.assessments.schemas import CompletedBy
 from openkap.assessments.service import Answers, record_response
 from openkap.core.errors import Conflict, Forbidden, NotFound
 from openkap.core.models import Role
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal, require
 from openkap.core.time import utcnow
 from openkap.dosing.errors import InvalidSessionInput, SessionStateRefused, require_aware
 from openkap.dosing.models import DosingSession, Observation, SessionState

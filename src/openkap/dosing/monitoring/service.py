@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal, require
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal, require
 from openkap.core.time import utcnow
 from openkap.dosing.errors import (
     AlertNotFound,

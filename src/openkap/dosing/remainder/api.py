@@ -5,9 +5,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from openkap.accounts.principal import Principal
 from openkap.core.deps import DbSession, api_permission
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal
 from openkap.core.responses import error_responses
 from openkap.dosing.remainder import service as remainder
 from openkap.dosing.remainder.schemas import RemainderInput, RemainderRead

@@ -13,8 +13,8 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal, require
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal, require
 from openkap.core.time import utcnow
 from openkap.dosing.administration.service import ADMINISTERS, get_administration
 from openkap.dosing.errors import AdministrationRefused, InvalidSessionInput

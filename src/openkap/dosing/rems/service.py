@@ -12,9 +12,9 @@ from datetime import date, timedelta
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal, require
 from openkap.core.audit import chain as audit
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal, require
 from openkap.core.time import utcnow
 from openkap.dosing.errors import (
     InvalidRemsInput,

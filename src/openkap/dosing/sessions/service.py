@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal, require
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal, require
 from openkap.core.time import utcnow
 from openkap.dosing.administration.orders import next_session_number, plan_order
 from openkap.dosing.errors import (

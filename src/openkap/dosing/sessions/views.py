@@ -2,8 +2,8 @@
 (drug, route, dose, order, reasons) only for clinicians. Every read shape of a session is chosen
 here, by permission, so the API and the pages cannot differ."""
 
-from openkap.accounts.principal import Principal
 from openkap.core.permissions import Permission, allows
+from openkap.core.principal import Principal
 from openkap.dosing.models import DosingSession
 from openkap.dosing.sessions.schemas import SessionRead, SessionScheduleRead, SessionView
 

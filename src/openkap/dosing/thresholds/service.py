@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal, require
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal, require
 from openkap.core.settings import guard_rails
 from openkap.core.settings import versions as settings_versions
 from openkap.dosing.errors import InvalidSessionInput

@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, or_, select
 from sqlalchemy.orm import Session, object_session
 
-from openkap.accounts.principal import Principal
 from openkap.core.models import Role
 from openkap.core.permissions import Permission, allows
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.followup.models import AlertStatus, UrgentAlert
 

@@ -12,9 +12,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal, require
 from openkap.core.audit import chain as audit
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal, require
 from openkap.dosing.models import DosingSession, SessionState
 from openkap.dosing.sessions.service import add_scheduling_check
 from openkap.episodes.models import Episode, EpisodeState

@@ -24,9 +24,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
 from openkap.assessments.models import AssessmentResponse
 from openkap.core.audit import chain as audit
+from openkap.core.principal import Principal
 from openkap.dosing.models import DosingSession, SessionState
 from openkap.episodes.models import Episode
 from openkap.followup.models import Review, ReviewStatus

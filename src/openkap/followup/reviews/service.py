@@ -10,9 +10,9 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal, require
 from openkap.core.audit import chain as audit
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal, require
 from openkap.core.time import utcnow
 from openkap.followup.errors import InvalidFollowupInput, ReviewClosed, ReviewNotFound, StaleVersion
 from openkap.followup.models import Review, ReviewDecision, ReviewStatus

@@ -15,10 +15,10 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
 from openkap.assessments.models import AssessmentResponse
 from openkap.core.audit import chain as audit
 from openkap.core.audit.chain import Actor
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.dosing.models import DosingSession
 from openkap.episodes.errors import EpisodeNotFound

@@ -13,11 +13,11 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal, require
 from openkap.assessments.models import AssessmentResponse
 from openkap.core.audit import chain as audit
 from openkap.core.errors import Forbidden
 from openkap.core.permissions import Permission, allows
+from openkap.core.principal import Principal, require
 from openkap.core.time import utcnow
 from openkap.dosing.models import DosingSession
 from openkap.episodes.models import Episode, EpisodeTransition

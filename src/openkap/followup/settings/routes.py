@@ -5,10 +5,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from openkap.accounts.principal import Principal
 from openkap.core.deps import DbSession, csrf_protect, web_permission
 from openkap.core.errors import OpenKapError
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal
 from openkap.followup.settings import service as settings
 from openkap.followup.settings.service import ON_CALL_ROLES, FollowupRules
 from openkap.web.forms import FormFields

@@ -18,9 +18,9 @@ from pydantic import (
 )
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal, require
 from openkap.core.models import Role
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal, require
 from openkap.core.settings import versions as settings_versions
 from openkap.followup.errors import InvalidFollowupInput
 from openkap.followup.models import FollowupSettingsVersion

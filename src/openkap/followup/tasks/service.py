@@ -11,9 +11,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal, require
 from openkap.core.audit import chain as audit
 from openkap.core.permissions import Permission, allows
+from openkap.core.principal import Principal, require
 from openkap.followup.errors import InvalidFollowupInput
 from openkap.followup.schedule.service import refresh_stale
 from openkap.followup.tasks.rows import (

@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
 from openkap.core.permissions import Permission, allows
+from openkap.core.principal import Principal
 from openkap.dosing.models import DosingSession, SessionAlert
 from openkap.episodes.models import Episode
 from openkap.followup.models import (

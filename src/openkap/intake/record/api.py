@@ -5,10 +5,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Response
 
-from openkap.accounts.principal import Principal
 from openkap.assessments.schemas import AssessmentCreate, AssessmentRead
 from openkap.core.deps import DbSession, api_permission
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal
 from openkap.core.responses import error_responses
 from openkap.episodes import service as episodes
 from openkap.episodes.models import Episode

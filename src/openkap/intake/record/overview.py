@@ -4,13 +4,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
 from openkap.assessments import service as assessments
 from openkap.assessments.errors import UnknownInstrument
 from openkap.assessments.models import AssessmentResponse
 from openkap.assessments.schemas import SUICIDE_RISK_FLAG, AssessmentCreate
 from openkap.core.audit import chain as audit
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.episodes.models import Episode
 from openkap.instruments import Instrument, get_instrument

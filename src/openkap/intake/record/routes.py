@@ -6,11 +6,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from openkap.accounts.principal import Principal
 from openkap.assessments.schemas import AssessmentCreate
 from openkap.core.deps import DbSession, csrf_protect, web_permission
 from openkap.core.errors import OpenKapError
 from openkap.core.permissions import Permission, allows
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.episodes import service as episodes
 from openkap.episodes.models import Episode

@@ -7,11 +7,11 @@ from typing import cast
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
-from openkap.accounts.principal import require as require_permission
 from openkap.core.audit import chain as audit
 from openkap.core.errors import NotFound
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal
+from openkap.core.principal import require as require_permission
 from openkap.core.time import utcnow
 from openkap.episodes.machine import CLOSED
 from openkap.episodes.models import Episode, EpisodeState

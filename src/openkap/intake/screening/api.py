@@ -5,9 +5,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
 
-from openkap.accounts.principal import Principal
 from openkap.core.deps import DbSession, api_permission
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal
 from openkap.core.responses import error_responses
 from openkap.episodes.service import get_episode
 from openkap.intake.screening import ruleset_approval, rulesets

@@ -8,10 +8,10 @@ different prescriber confirms it with their own written reasons.
 
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
 from openkap.core.audit import chain as audit
 from openkap.core.errors import Forbidden
 from openkap.core.models import Role
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.episodes.models import Episode, EpisodeState
 from openkap.episodes.service import record_move

@@ -3,8 +3,8 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
 from openkap.core.audit import chain as audit
+from openkap.core.principal import Principal
 from openkap.core.settings import approval as settings_approval
 from openkap.intake.errors import RuleSetNotFound
 from openkap.intake.models import RuleSet

@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
 from openkap.core.audit import chain as audit
 from openkap.core.errors import Forbidden
 from openkap.core.models import Role
+from openkap.core.principal import Principal
 from openkap.core.settings import approval as settings_approval
 from openkap.core.settings import guard_rails
 from openkap.intake.errors import RuleSetChanged, RuleSetInvalid

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
 from openkap.core.audit import chain as audit
 from openkap.core.errors import Forbidden
 from openkap.core.models import User
 from openkap.core.permissions import Permission, allows
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.episodes.models import Episode, EpisodeState
 from openkap.episodes.service import record_move

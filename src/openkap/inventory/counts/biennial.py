@@ -19,10 +19,10 @@ from decimal import Decimal
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
 from openkap.core.audit import chain as audit
 from openkap.core.errors import BadRequest
 from openkap.core.models import Organization, Site
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.inventory.access import require_reader
 from openkap.inventory.errors import BiennialNeedsPhysicalCount

@@ -6,7 +6,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
+from openkap.core.principal import Principal
 from openkap.inventory.counts.biennial import BiennialInventory, InventoryTime, biennial_inventory
 
 _HEADINGS = [

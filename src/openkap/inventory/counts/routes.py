@@ -13,9 +13,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
 from openkap.core.deps import DbSession, csrf_protect
 from openkap.core.errors import OpenKapError
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.inventory.counts import biennial
 from openkap.inventory.counts import service as counts

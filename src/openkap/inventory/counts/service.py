@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
 from openkap.core.audit import chain as audit
 from openkap.core.errors import BadRequest
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.inventory.access import require_reader, require_recorder
 from openkap.inventory.errors import (

@@ -6,9 +6,9 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
 from openkap.core.audit import chain as audit
 from openkap.core.database.model_base import Base
+from openkap.core.principal import Principal
 from openkap.inventory.access import require_reader, require_recorder
 from openkap.inventory.errors import DuplicateRecord, InventoryRecordNotFound
 from openkap.inventory.models import LedgerEntry, Lot, Product, StockLocation

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
+from openkap.core.principal import Principal
 from openkap.inventory.access import require_recorder
 from openkap.inventory.errors import CorrectionExceedsEntry, RemainderNotReturnable
 from openkap.inventory.ledger import post_entry

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
 from openkap.core.audit import chain as audit
 from openkap.core.models import User
+from openkap.core.principal import Principal
 from openkap.inventory.access import require_reader
 from openkap.inventory.models import (
     InventoryCount,

@@ -7,8 +7,8 @@ import uuid
 
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
 from openkap.core.errors import BadRequest, InvalidState
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.inventory.access import require_recorder
 from openkap.inventory.ledger import check_available, post_entry

@@ -7,10 +7,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
 from openkap.core.deps import DbSession, csrf_protect, web_permission
 from openkap.core.errors import OpenKapError
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal
 from openkap.plans.access import user_names
 from openkap.plans.consent import service as consent
 from openkap.plans.models import ConsentDocument, Drug, Route

@@ -7,9 +7,9 @@ from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
 from openkap.core.deps import DbSession, csrf_protect, web_permission
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal
 from openkap.episodes.models import Episode
 from openkap.episodes.service import get_episode
 from openkap.plans.consent import service as consent

@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
-from openkap.accounts.principal import Principal
 from openkap.core.deps import ApiUser, DbSession, api_permission
 from openkap.core.errors import Forbidden
 from openkap.core.permissions import Permission, allows
+from openkap.core.principal import Principal
 from openkap.core.responses import error_responses
 from openkap.episodes.service import get_episode
 from openkap.plans.consent import service as consent

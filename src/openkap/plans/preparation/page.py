@@ -12,9 +12,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
 from openkap.core.errors import OpenKapError
 from openkap.core.permissions import Permission, allows
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.episodes.models import Episode
 from openkap.patients.service import get_patient, list_clinicians

@@ -5,9 +5,9 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal, require
 from openkap.core.audit import chain as audit
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal, require
 from openkap.core.time import utcnow
 from openkap.episodes.models import Episode
 from openkap.plans import readiness

@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from openkap.accounts.principal import Principal
 from openkap.core.deps import DbSession, csrf_protect, web_permission
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal
 from openkap.episodes.service import get_episode
 from openkap.plans.errors import (
     PreparationCheckNotFound,

@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal, require
 from openkap.core.audit import chain as audit
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal, require
 from openkap.core.time import utcnow
 from openkap.episodes.models import Encounter, EncounterKind, EncounterStatus, Episode
 from openkap.plans.access import CLINICAL_ROLES, clinic_user, require_open

@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
 from openkap.core.audit import chain as audit
+from openkap.core.principal import Principal
 from openkap.episodes.models import Encounter, Episode
 from openkap.plans import readiness
 from openkap.plans.consent import service as consent

@@ -9,9 +9,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
-from openkap.accounts.principal import Principal
 from openkap.core.deps import DbSession, api_permission
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal
 from openkap.core.responses import error_responses
 from openkap.episodes.service import get_episode
 from openkap.plans.models import TreatmentPlan

@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal, require
 from openkap.core.audit import chain as audit
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal, require
 from openkap.plans import versioned
 from openkap.plans.errors import InvalidTemplate, StaleTemplate, TemplateNotFound
 from openkap.plans.models import DoseUnit, ProtocolTemplate

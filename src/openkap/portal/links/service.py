@@ -13,7 +13,6 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal, actor_for, require
 from openkap.accounts.service import create_user
 from openkap.accounts.signin.service import find_user_in_clinic, start_web_session
 from openkap.core.audit import chain as audit
@@ -22,6 +21,7 @@ from openkap.core.database.tenancy import all_tenants, bind_tenant
 from openkap.core.errors import Conflict, InvalidState
 from openkap.core.models import Role, User
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal, actor_for, require
 from openkap.core.security import hash_password, new_token, password_problem, token_digest
 from openkap.core.time import utcnow
 from openkap.patients.models import Patient, RecordStatus

@@ -6,10 +6,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from openkap.accounts.principal import Principal
 from openkap.core.deps import DbSession, csrf_protect, web_permission
 from openkap.core.errors import OpenKapError
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal
 from openkap.portal.schemas import SettingsInput
 from openkap.portal.settings import service as settings
 from openkap.web.forms import FormFields, InvalidForm, refusal_errors, refusal_status, validate_form

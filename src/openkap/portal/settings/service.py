@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal, require
 from openkap.core.audit import chain as audit
 from openkap.core.errors import Conflict
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal, require
 from openkap.portal.errors import InvalidPortalInput
 from openkap.portal.models import PortalSettings
 from openkap.portal.schemas import SettingsInput

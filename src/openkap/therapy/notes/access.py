@@ -10,11 +10,11 @@ import uuid
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
 from openkap.core.audit import chain as audit
 from openkap.core.errors import Forbidden
 from openkap.core.models import Role, User
 from openkap.core.permissions import Permission, allows
+from openkap.core.principal import Principal
 from openkap.core.time import utcnow
 from openkap.therapy.errors import InvalidGrant, UserNotFound
 from openkap.therapy.models import NoteType, ProcessNoteGrant, TherapyNote

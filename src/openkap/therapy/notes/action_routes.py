@@ -11,11 +11,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal
 from openkap.core.deps import DbSession, csrf_protect, web_permission
 from openkap.core.errors import OpenKapError
 from openkap.core.models import Role
 from openkap.core.permissions import Permission, allows
+from openkap.core.principal import Principal
 from openkap.dosing.sessions import service as dosing_service
 from openkap.patients.service import get_patient
 from openkap.plans.access import staff_of_clinic, user_names

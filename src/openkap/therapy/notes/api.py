@@ -9,10 +9,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from openkap.accounts.principal import Principal
 from openkap.core.config import get_settings
 from openkap.core.deps import DbSession, api_permission
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal
 from openkap.core.responses import error_responses
 from openkap.episodes.service import get_episode
 from openkap.therapy.models import NoteType

@@ -12,11 +12,11 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from openkap.accounts.principal import Principal, require
 from openkap.core.audit import chain as audit
 from openkap.core.errors import Forbidden
 from openkap.core.models import Role
 from openkap.core.permissions import Permission
+from openkap.core.principal import Principal, require
 from openkap.core.time import utcnow
 from openkap.dosing.models import DosingSession
 from openkap.episodes.models import Episode

@@ -5,10 +5,10 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal, require
 from openkap.core.audit import chain as audit
 from openkap.core.models import User
 from openkap.core.permissions import Permission, allows
+from openkap.core.principal import Principal, require
 from openkap.core.time import utcnow
 from openkap.therapy.errors import InvalidSupervision, SupervisionNotFound, UserNotFound
 from openkap.therapy.models import Supervision

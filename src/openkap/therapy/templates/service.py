@@ -7,10 +7,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from openkap.accounts.principal import Principal, require
 from openkap.core.audit import chain as audit
 from openkap.core.errors import Forbidden
 from openkap.core.permissions import Permission, allows
+from openkap.core.principal import Principal, require
 from openkap.therapy.errors import InvalidNoteTemplate, NoteTemplateNotFound, StaleNoteTemplate
 from openkap.therapy.models import NoteTemplate, NoteType
 from openkap.therapy.schemas import TemplateVersionCreate
