@@ -88,8 +88,8 @@ def seed_clinic(url: str, chairs: int) -> Clinic:
 
     from openkap.accounts.signin.service import issue_access_token
     from openkap.core.database.migrate import upgrade
-    from openkap.core.database.session import build_engine, session_scope
     from openkap.core.database.tenancy import all_tenants
+    from openkap.core.db import build_engine, session_scope
     from openkap.core.models import Role
     from openkap.models_registry import load_all
 

@@ -1,7 +1,7 @@
 """The floor of the vitals benchmark: the same stack writing the same row, with no business logic.
 
 FastAPI, the same request-scoped session and commit dependency (`openkap.core.deps.DbSession`),
-the same engine settings (`openkap.core.database.session.build_engine`: WAL, synchronous=FULL, BEGIN
+the same engine settings (`openkap.core.db.build_engine`: WAL, synchronous=FULL, BEGIN
 IMMEDIATE on SQLite; the same pool on PostgreSQL), the same input and output schemas and the same
 `VitalSigns` row. What it leaves out is what OpenKAP adds: the bearer token look-up, the
 permission checks, loading the dosing session and checking its state, the idempotency look-up,
@@ -16,7 +16,7 @@ import uuid
 from fastapi import FastAPI
 
 from openkap import models_registry
-from openkap.core.database.session import get_engine, session_factory
+from openkap.core.db import get_engine, session_factory
 from openkap.core.deps import DbSession
 from openkap.dosing.models import VitalSigns
 from openkap.dosing.sessions.schemas import VitalsCreate, VitalsRead

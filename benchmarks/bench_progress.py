@@ -213,8 +213,8 @@ def _seed(engine) -> tuple[uuid.UUID, str]:
     from sqlalchemy import insert
 
     from openkap.assessments.models import AssessmentResponse
-    from openkap.core.database.session import session_scope
     from openkap.core.database.tenancy import all_tenants
+    from openkap.core.db import session_scope
     from openkap.dosing.models import DosingSession
 
     doses = _dose_times()
@@ -320,7 +320,7 @@ def _measure(url: str) -> dict[str, Samples]:
 
     from openkap.app import create_app
     from openkap.core.database.migrate import upgrade
-    from openkap.core.database.session import build_engine
+    from openkap.core.db import build_engine
 
     engine = build_engine(url)
     upgrade(engine)

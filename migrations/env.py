@@ -4,7 +4,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from openkap.core.config import get_settings
-from openkap.core.database.session import build_engine
+from openkap.core.db import build_engine
 from openkap.models_registry import load_all
 
 target_metadata = load_all().metadata

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from openkap.app import create_app
 from openkap.core.database.migrate import upgrade
-from openkap.core.database.session import build_engine, session_factory
 from openkap.core.database.tenancy import all_tenants
+from openkap.core.db import build_engine, session_factory
 from openkap.core.time import set_clock, utcnow
 
 pytest_plugins = ["tests.verification"]

@@ -20,7 +20,7 @@ from openkap import (
 )
 from openkap.admin import api as admin_api
 from openkap.admin import routes as admin_routes
-from openkap.core.database.session import get_engine, session_factory
+from openkap.core.db import get_engine, session_factory
 from openkap.core.handlers import install_error_handlers
 from openkap.episodes import api as episodes_api
 from openkap.episodes import routes as episode_routes

@@ -30,8 +30,8 @@ from sqlalchemy import create_engine
 from openkap.accounts.signin import service as sessions
 from openkap.app import create_app
 from openkap.core.database.migrate import upgrade
-from openkap.core.database.session import build_engine, session_scope
 from openkap.core.database.tenancy import all_tenants
+from openkap.core.db import build_engine, session_scope
 from openkap.core.models import Role
 from openkap.patients.models import WeightMeasurement
 from tests import verification

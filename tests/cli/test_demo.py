@@ -16,10 +16,10 @@ from openkap.assessments.models import AssessmentResponse
 from openkap.cli.demo import GENERATORS, progress_total
 from openkap.cli.main import app
 from openkap.core import config
-from openkap.core.database import session as core_db
+from openkap.core import db as core_db
 from openkap.core.database.migrate import upgrade
-from openkap.core.database.session import build_engine, session_scope
 from openkap.core.database.tenancy import all_tenants
+from openkap.core.db import build_engine, session_scope
 from openkap.core.dea import dea_registration_problem
 from openkap.core.demo import DemoContext
 from openkap.core.models import Site, User

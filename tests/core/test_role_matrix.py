@@ -18,8 +18,8 @@ from fastapi.testclient import TestClient
 
 from openkap.accounts.signin import service as sessions
 from openkap.app import create_app
-from openkap.core.database.session import session_factory
 from openkap.core.database.tenancy import all_tenants
+from openkap.core.db import session_factory
 from openkap.core.deps import SESSION_COOKIE
 from openkap.core.models import Role, User
 from tests import verification

@@ -30,8 +30,8 @@ from openkap.accounts.demo import demo_email
 from openkap.app import create_app
 from openkap.core.config import get_settings
 from openkap.core.database.migrate import upgrade
-from openkap.core.database.session import build_engine, session_scope
 from openkap.core.database.tenancy import all_tenants, bind_tenant
+from openkap.core.db import build_engine, session_scope
 from openkap.core.demo import DemoContext
 from openkap.core.models import User
 from openkap.core.principal import Principal

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from openkap.core.database.session import session_factory
 from openkap.core.database.tenancy import all_tenants
+from openkap.core.db import session_factory
 from openkap.inventory.errors import InsufficientStock
 from openkap.inventory.models import LedgerEntry, LotBalance
 from openkap.inventory.schemas import LossCreate

@@ -38,8 +38,8 @@ from openkap.accounts.signin.service import issue_access_token
 from openkap.core.audit.chain import AuditEvent
 from openkap.core.audit.verify import verify_all
 from openkap.core.database.migrate import upgrade
-from openkap.core.database.session import build_engine, session_scope
 from openkap.core.database.tenancy import all_tenants
+from openkap.core.db import build_engine, session_scope
 from openkap.core.models import Role
 from openkap.core.time import clock_set_to
 from openkap.dosing.models import SessionAlert, VitalSigns

@@ -17,7 +17,7 @@ from openkap.accounts.service import check_mfa_code
 from openkap.accounts.signin import throttle
 from openkap.accounts.signin.service import _DUMMY_HASH, find_user_in_clinic
 from openkap.core.audit import chain as audit
-from openkap.core.database.session import keep_despite_rollback
+from openkap.core.db import keep_despite_rollback
 from openkap.core.models import User
 from openkap.core.principal import actor_for
 from openkap.core.security import verify_password

@@ -7,8 +7,8 @@ from rich.table import Table
 from openkap.core.audit.verify import verify_all
 from openkap.core.config import get_settings
 from openkap.core.database.migrate import upgrade
-from openkap.core.database.session import get_engine, session_scope
 from openkap.core.database.tenancy import all_tenants
+from openkap.core.db import get_engine, session_scope
 from openkap.models_registry import load_all
 
 console = Console()

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from openkap.accounts import demo as accounts_demo
 from openkap.accounts.demo import STAFF, demo_email
-from openkap.core.database.session import session_scope
 from openkap.core.database.tenancy import all_tenants
+from openkap.core.db import session_scope
 from openkap.core.demo import DEMO_SLUG, DemoContext
 from openkap.core.models import Organization
 from openkap.core.security import DEMO_PASSWORD

@@ -18,8 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openkap.accounts.signin.service import find_users_by_email
-from openkap.core.database.session import get_engine, session_scope
 from openkap.core.database.tenancy import all_tenants, bind_tenant
+from openkap.core.db import get_engine, session_scope
 from openkap.core.errors import OpenKapError
 from openkap.core.principal import Principal
 from openkap.models_registry import load_all

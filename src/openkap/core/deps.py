@@ -12,8 +12,8 @@ from openkap.accounts.administration.refusals import REFUSED_STATUSES
 from openkap.accounts.credentials.revocation import MFA_ENROLMENT_MESSAGE, mfa_enrolment_due
 from openkap.accounts.errors import MfaEnrolmentRequired
 from openkap.accounts.signin.service import resolve_bearer, resolve_web_session
-from openkap.core.database.session import commit_or_rollback
 from openkap.core.database.tenancy import bind_tenant
+from openkap.core.db import commit_or_rollback
 from openkap.core.errors import Forbidden, NotAuthenticated, OpenKapError
 from openkap.core.models import User, UserSession
 from openkap.core.permissions import Permission, allows

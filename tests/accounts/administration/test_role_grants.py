@@ -8,8 +8,8 @@ from openkap.accounts.administration import grants
 from openkap.accounts.errors import GrantNotPending, SecondApproverRequired, SelfRoleChange
 from openkap.accounts.service import create_user, update_user
 from openkap.core.audit.chain import AuditEvent
-from openkap.core.database.session import commit_or_rollback, session_factory
 from openkap.core.database.tenancy import bind_tenant
+from openkap.core.db import commit_or_rollback, session_factory
 from openkap.core.models import GrantStatus, Role, RoleGrant, User
 from openkap.core.permissions import Permission, allows
 from openkap.core.principal import Principal

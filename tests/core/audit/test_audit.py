@@ -7,8 +7,8 @@ from openkap.core.audit import chain as audit
 from openkap.core.audit.chain import Actor, AuditEvent
 from openkap.core.audit.verify import verify_all, verify_chain
 from openkap.core.database.migrate import upgrade
-from openkap.core.database.session import build_engine, commit_or_rollback, session_factory
 from openkap.core.database.tenancy import all_tenants
+from openkap.core.db import build_engine, commit_or_rollback, session_factory
 from openkap.core.models import Role
 from tests.fixtures.factories import bearer, make_org, make_patient, make_user
 
@@ -165,7 +165,7 @@ def test_tampering_in_one_clinic_does_not_hide_in_verify_all(db, client):
 def test_cli_audit_verify_reports_a_broken_chain_and_exits_non_zero(tmp_path, monkeypatch):
     from openkap.cli.main import app
     from openkap.core import config
-    from openkap.core.database import session as core_db
+    from openkap.core import db as core_db
 
     monkeypatch.setenv("OPENKAP_DATABASE_URL", f"sqlite:///{tmp_path / 'audit.sqlite3'}")
     config.get_settings.cache_clear()

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from openkap.accounts.errors import WitnessNotConfirmed
 from openkap.core.audit.chain import _PENDING_KEY
-from openkap.core.database.session import write_kept
+from openkap.core.db import write_kept
 from openkap.core.models import LoginAttempt
 from openkap.core.security import new_totp_secret
 from openkap.inventory.counts import service as counts

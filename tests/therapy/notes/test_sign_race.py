@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from openkap.core.database.session import session_factory
 from openkap.core.database.tenancy import all_tenants
+from openkap.core.db import session_factory
 from openkap.therapy.errors import NoteChanged
 from openkap.therapy.models import NoteStatus, TherapyNote
 from openkap.therapy.notes import service, signing

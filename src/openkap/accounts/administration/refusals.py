@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from openkap.core.audit import chain as audit
-from openkap.core.database.session import keep_despite_rollback
+from openkap.core.db import keep_despite_rollback
 from openkap.core.errors import NotFound
 from openkap.core.models import SecurityAlert
 from openkap.core.permissions import Permission

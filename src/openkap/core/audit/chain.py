@@ -14,7 +14,7 @@ from sqlalchemy import BigInteger, Index, String, Uuid, event, select
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from openkap.core.database.model_base import Base, new_id
-from openkap.core.database.session import keep_despite_rollback
+from openkap.core.db import keep_despite_rollback
 from openkap.core.time import utcnow
 
 SYSTEM_CHAIN = uuid.UUID(int=0)

@@ -1,2 +1,2 @@
-"""The database: engine, sessions and the one commit point, the model base with its audit and
-tenancy mixins, tenant scoping, and the migrations run from code."""
+"""What every table stands on: the model base with its audit and tenancy mixins, tenant scoping,
+and the migrations run from code (the engine, sessions and the one commit point are core.db)."""
