@@ -33,7 +33,7 @@ def _prepare(database: Path) -> None:
 
 
 def _login(client, email: str) -> None:
-    from openkap.core.demo import DEMO_PASSWORD
+    from openkap.core.security import DEMO_PASSWORD
 
     page = client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)

@@ -33,7 +33,6 @@ LAYERS = {
     "models_registry": 10,
 }
 NOT_YET_UNDONE = {
-    ("core/deps.py", "accounts"),
     ("episodes/pathway.py", "intake"),
     ("episodes/pathway.py", "plans"),
     ("episodes/routes.py", "intake"),

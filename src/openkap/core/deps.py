@@ -1,17 +1,19 @@
-"""Typed FastAPI dependencies: the database session, the caller, and permission checks."""
+"""Typed FastAPI dependencies: the database session, the caller, and permission checks.
+
+How a caller's credentials are looked up and checked (tokens, cookies, MFA enrolment, the audit
+of refusals) belongs to accounts, which core does not import: accounts installs its
+`CallerChecks` here when it is imported, as app.py does before serving a request.
+"""
 
 from collections.abc import Callable, Iterator
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from openkap.accounts.administration import refusals
-from openkap.accounts.administration.refusals import REFUSED_STATUSES
-from openkap.accounts.credentials.revocation import MFA_ENROLMENT_MESSAGE, mfa_enrolment_due
-from openkap.accounts.errors import MfaEnrolmentRequired
-from openkap.accounts.signin.service import resolve_bearer, resolve_web_session
+from openkap.core.audit.chain import Actor
 from openkap.core.database.tenancy import bind_tenant
 from openkap.core.db import commit_or_rollback
 from openkap.core.errors import Forbidden, NotAuthenticated, OpenKapError
@@ -41,6 +43,47 @@ class MfaRequired(OpenKapError):
         self.location = location
 
 
+class BearerLookup(Protocol):
+    def __call__(self, session: Session, *, token: str) -> User | None: ...
+
+
+class CookieLookup(Protocol):
+    def __call__(self, session: Session, *, token: str) -> UserSession | None: ...
+
+
+class RefusalNote(Protocol):
+    def __call__(
+        self, session: Session, *, actor: Actor, status: int, method: str, path: str
+    ) -> None: ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallerChecks:
+    """What finding and checking a caller takes, given by accounts."""
+
+    resolve_bearer: BearerLookup
+    resolve_web_session: CookieLookup
+    mfa_enrolment_due: Callable[[User], bool]
+    # The API's refusal of a user who must enrol in MFA first.
+    enrolment_refusal: Callable[[], OpenKapError]
+    note_refusal: RefusalNote
+    refused_statuses: frozenset[int]
+
+
+_INSTALLED: list[CallerChecks] = []
+
+
+def install_caller_checks(checks: CallerChecks) -> None:
+    """Install how callers are found and checked (accounts does, on import)."""
+    _INSTALLED[:] = [checks]
+
+
+def _checks() -> CallerChecks:
+    if not _INSTALLED:
+        raise RuntimeError("openkap.accounts is not imported: no caller checks are installed")
+    return _INSTALLED[0]
+
+
 def get_db(request: Request) -> Iterator[Session]:
     """Yield the request's session; the one commit point runs when the request ends."""
     session: Session = request.app.state.session_factory()
@@ -56,8 +99,9 @@ def get_db(request: Request) -> Iterator[Session]:
 def _note_refusal(request: Request, session: Session, error: BaseException) -> None:
     actor = getattr(request.state, "refusal_actor", None)
     status = getattr(error, "status_code", None)
-    if isinstance(error, OpenKapError) and actor is not None and status in REFUSED_STATUSES:
-        refusals.note_refusal(
+    checks = _checks()
+    if isinstance(error, OpenKapError) and actor is not None and status in checks.refused_statuses:
+        checks.note_refusal(
             session,
             actor=actor,
             status=status,
@@ -87,11 +131,13 @@ def api_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     """Authenticate an API call by its bearer token."""
-    user = resolve_bearer(session, token=credentials.credentials) if credentials else None
+    checks = _checks()
+    token = credentials.credentials if credentials else None
+    user = checks.resolve_bearer(session, token=token) if token else None
     if user is None:
         raise NotAuthenticated("A valid bearer token is required.")
-    if mfa_enrolment_due(user):
-        raise MfaEnrolmentRequired(MFA_ENROLMENT_MESSAGE)
+    if checks.mfa_enrolment_due(user):
+        raise checks.enrolment_refusal()
     return _bind(session, user=user, request=request)
 
 
@@ -107,14 +153,15 @@ def _bind(
 
 
 def _web_principal(request: Request, session: Session, *, mfa_setup_page: bool) -> Principal:
+    checks = _checks()
     token = request.cookies.get(SESSION_COOKIE)
-    record = resolve_web_session(session, token=token) if token else None
+    record = checks.resolve_web_session(session, token=token) if token else None
     user = session.get(User, record.user_id) if record else None
     if record is None or user is None or not user.is_active:
         raise LoginRequired("Please sign in.")
     if user.mfa_enabled and not record.mfa_passed:
         raise MfaRequired("Enter your one-time code.", location="/login/mfa")
-    if mfa_enrolment_due(user) and not mfa_setup_page:
+    if checks.mfa_enrolment_due(user) and not mfa_setup_page:
         raise MfaRequired("Your clinic requires MFA: set it up to go on.", location="/account/mfa")
     return _bind(session, user=user, request=request, web=record)
 
