@@ -73,7 +73,7 @@ def main() -> int:
         _prepare(Path(folder) / "bench.sqlite3")
         from openkap.app import create_app
 
-        client = TestClient(create_app())
+        client = TestClient(create_app(), base_url="https://testserver")
         _login(client, "admin@demo.openkap.org")
         patients = client.get("/patients").text
         patient_id = re.search(r'href="/patients/([0-9a-f-]{36})"', patients).group(1)

@@ -331,7 +331,7 @@ def _measure(url: str) -> dict[str, Samples]:
         f"{time.perf_counter() - started:.1f} s"
     )
     clock = ServerClock(create_app(bind=engine))
-    client = TestClient(clock)
+    client = TestClient(clock, base_url="https://testserver")
     bearer = _login(client, email)
     page = f"/patients/{patient_id}/progress"
     with _captured_selects(engine) as selects:
