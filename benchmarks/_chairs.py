@@ -62,9 +62,11 @@ def _clone(db: Any, row: Any, **changes: object) -> Any:
 
 
 def _ready_episodes(db: Any, org: Any, count: int) -> list[Any]:
-    """Episodes ready to dose; they share the first one's protocol template and consent form."""
+    """Episodes ready to dose, each screened; they share the first one's protocol template and
+    consent form."""
     from sqlalchemy import select
     from tests.dosing.builders import ready_episode
+    from tests.episodes.builders import screened
     from tests.fixtures.factories import make_episode
 
     from openkap.plans.models import Consent, TreatmentPlan
@@ -75,6 +77,7 @@ def _ready_episodes(db: Any, org: Any, count: int) -> list[Any]:
     episodes = [first]
     for _ in range(count - 1):
         episode = make_episode(db, org, state=first.state)
+        screened(db, episode)
         _clone(db, plan, episode_id=episode.id)
         _clone(db, consent, episode_id=episode.id)
         episodes.append(episode)
